@@ -1,0 +1,90 @@
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	// procPath is the proc mount to scan.
+	procPath string
+	// input is a snapshot file to show instead of scanning.
+	input string
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globalOptions{}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	return exitCode(root.Execute(), stderr)
+}
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "nsview",
+		Short: "Show processes the way PID namespaces number them",
+		Long: `nsview shows Linux processes the way the kernel's PID namespaces number
+them: the host's process tree and the tree as seen from inside any PID
+namespace, with every process's PID at every nesting level.
+
+With no command on a terminal it opens the live terminal UI; when its output
+is not a terminal it prints the process tree (nsview tree).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDefault(cmd, g)
+		},
+	}
+	root.PersistentFlags().StringVar(&g.procPath, "proc", "/proc", "proc filesystem to read")
+	root.PersistentFlags().StringVar(&g.input, "input", "", "show a saved snapshot (from 'nsview snapshot') instead of reading /proc; - for stdin")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError{err}
+	})
+	root.AddCommand(
+		newTreeCmd(g),
+		newSnapshotCmd(g),
+		newVersionCmd(),
+	)
+	return root
+}
+
+// runDefault is plain `nsview`.
+func runDefault(cmd *cobra.Command, g *globalOptions) error {
+	tree := newTreeCmd(g)
+	tree.SetOut(cmd.OutOrStdout())
+	tree.SetErr(cmd.ErrOrStderr())
+	tree.SetArgs(nil)
+	return tree.RunE(tree, nil)
+}
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
+	}
+	return nil
+}
+
+// maxArgs rejects more than n positional arguments as a usage error.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usageErrorf("%s takes at most %d argument(s), got %d: %q", cmd.CommandPath(), n, len(args), strings.Join(args, " "))
+		}
+		return nil
+	}
+}
+
+// flagChanged reports whether the user set the named flag.
+func flagChanged(flags *pflag.FlagSet, name string) bool {
+	f := flags.Lookup(name)
+	return f != nil && f.Changed
+}

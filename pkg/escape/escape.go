@@ -1,0 +1,151 @@
+// Package escape makes untrusted text (process names, arguments, paths) safe
+// to print on a terminal. A process chooses its own name and arguments, so
+// without escaping it could move the cursor, clear the screen, set the
+// window title or reorder the text around it (terminal injection).
+package escape
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Text returns s with every byte or character that could act on a terminal
+// or mislead a reader escaped, and everything else unchanged:
+//
+//   - C0 controls and DEL: \n, \t, \r, \\ and \xHH (ESC is \x1b);
+//   - C1 controls U+0080–U+009F: \u0085 and so on;
+//   - invalid UTF-8: each bad byte as \xHH;
+//   - bidi embeddings, overrides and isolates (U+202A–U+202E,
+//     U+2066–U+2069), marks (U+200E, U+200F, U+061C), line and paragraph
+//     separators (U+2028, U+2029), zero-width and other format characters:
+//     \uHHHH.
+//
+// A backslash is doubled, so the output is unambiguous. Text allocates only
+// when something must be escaped.
+func Text(s string) string {
+	i := firstUnsafe(s)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == '\\':
+				b.WriteString(`\\`)
+			case c == '\n':
+				b.WriteString(`\n`)
+			case c == '\t':
+				b.WriteString(`\t`)
+			case c == '\r':
+				b.WriteString(`\r`)
+			case c < 0x20 || c == 0x7f:
+				writeHexByte(&b, c)
+			default:
+				b.WriteByte(c)
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			writeHexByte(&b, c)
+		case unsafeRune(r):
+			b.WriteString(`\u`)
+			h := strconv.FormatInt(int64(r), 16)
+			b.WriteString(strings.Repeat("0", max(0, 4-len(h))))
+			b.WriteString(h)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Safe reports whether Text(s) == s.
+func Safe(s string) bool { return firstUnsafe(s) < 0 }
+
+func firstUnsafe(s string) int {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || c == '\\' {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || unsafeRune(r) {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// unsafeRune reports whether a valid non-ASCII rune must be escaped.
+func unsafeRune(r rune) bool {
+	switch {
+	case r >= 0x80 && r <= 0x9f: // C1 controls
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi
+		return true
+	case r == 0x200e || r == 0x200f || r == 0x061c: // LRM, RLM, ALM
+		return true
+	case r == 0x2028 || r == 0x2029: // line and paragraph separators
+		return true
+	case r >= 0x200b && r <= 0x200d, r == 0x2060, r == 0xfeff: // zero width
+		return true
+	case r >= 0xfff9 && r <= 0xfffb: // interlinear annotation
+		return true
+	case r == 0xad: // soft hyphen: invisible
+		return true
+	}
+	return false
+}
+
+func writeHexByte(b *strings.Builder, c byte) {
+	const hex = "0123456789abcdef"
+	b.WriteString(`\x`)
+	b.WriteByte(hex[c>>4])
+	b.WriteByte(hex[c&0xf])
+}
+
+// Octal escapes s as pstree does: a backslash is doubled, printable ASCII
+// (0x20–0x7e) is kept, and every other byte, UTF-8 or not, becomes \ooo.
+func Octal(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '\\' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c >= 0x20 && c <= 0x7e:
+			b.WriteByte(c)
+		default:
+			b.WriteByte('\\')
+			b.WriteByte('0' + c>>6)
+			b.WriteByte('0' + c>>3&7)
+			b.WriteByte('0' + c&7)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,132 @@
+package nsinfo
+
+import (
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// OSFiles returns the Files of the real filesystem below root. Each process
+// directory is opened once with O_PATH and every file of the process is read
+// relative to it with openat/readlinkat, which is both the cheapest way in
+// syscalls and immune to PID reuse between two reads of one process.
+func OSFiles(root string) Files { return osFiles{root: root} }
+
+type osFiles struct{ root string }
+
+func (f osFiles) OpenProc(pid int) (ProcDir, error) {
+	name := "self"
+	if pid > 0 {
+		name = strconv.Itoa(pid)
+	}
+	path := f.root + "/" + name
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, wrap("open", path, err)
+	}
+	return &osProcDir{fd: fd, path: path}, nil
+}
+
+func (f osFiles) ReadDirNames(name string) ([]string, error) {
+	path := f.root + "/" + name
+	d, err := os.Open(path)
+	if err != nil {
+		return nil, wrap("open", path, err)
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return nil, wrap("list", path, err)
+	}
+	return names, nil
+}
+
+func (f osFiles) Readlink(name string) (string, error) {
+	path := f.root + "/" + name
+	s, err := os.Readlink(path)
+	if err != nil {
+		return "", wrap("readlink", path, err)
+	}
+	return s, nil
+}
+
+type osProcDir struct {
+	fd   int
+	path string
+}
+
+func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
+	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return buf[:0], wrap("open", d.path+"/"+name, err)
+	}
+	defer unix.Close(fd)
+	if cap(buf) < 512 {
+		buf = make([]byte, 0, 4096)
+	}
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return buf, wrap("read", d.path+"/"+name, err)
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
+
+func (d *osProcDir) Readlink(name string) (string, error) {
+	var b [128]byte
+	n, err := unix.Readlinkat(d.fd, name, b[:])
+	if err != nil {
+		return "", wrap("readlink", d.path+"/"+name, err)
+	}
+	if n == len(b) { // cannot happen for ns links; be correct anyway
+		s, err := os.Readlink(d.path + "/" + name)
+		if err != nil {
+			return "", wrap("readlink", d.path+"/"+name, err)
+		}
+		return s, nil
+	}
+	return string(b[:n]), nil
+}
+
+func (d *osProcDir) ReadDirNames(name string) ([]string, error) {
+	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, wrap("open", d.path+"/"+name, err)
+	}
+	f := os.NewFile(uintptr(fd), d.path+"/"+name)
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, wrap("list", d.path+"/"+name, err)
+	}
+	return names, nil
+}
+
+func (d *osProcDir) Owner() (uint32, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(d.fd, &st); err != nil {
+		return 0, wrap("stat", d.path, err)
+	}
+	return st.Uid, nil
+}
+
+func (d *osProcDir) Close() error {
+	if d.fd < 0 {
+		return nil
+	}
+	err := unix.Close(d.fd)
+	d.fd = -1
+	return err
+}

@@ -1,0 +1,90 @@
+package nsinfo
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"github.com/prometheus/procfs"
+)
+
+// ProcFS is one mounted proc filesystem. FS serves the files that
+// prometheus/procfs parses well (mountinfo, cgroup, fd lists); the per-process
+// files on the hot path of a scan (stat, status, ns links) are read through
+// Files, because procfs parses all of every file, allocates per line, and
+// panics on some hostile stat contents.
+type ProcFS struct {
+	// Path is the mount point, usually "/proc".
+	Path string
+	// FS is prometheus/procfs over the same mount point.
+	FS procfs.FS
+	// Files reaches the files below Path. It is the OS by default; tests
+	// replace it to inject errors at every read.
+	Files Files
+}
+
+// Files is how a ProcFS reaches the files below its mount point. All paths
+// are relative to the mount point.
+type Files interface {
+	// OpenProc opens the directory of one process ("1234", or "self").
+	// Every file of that process is then read through the returned ProcDir,
+	// so a PID reused mid-scan cannot mix two processes' facts: reads through
+	// the directory of a process that has exited fail with ESRCH.
+	OpenProc(pid int) (ProcDir, error)
+	// ReadDirNames lists a directory, e.g. "." for the PIDs.
+	ReadDirNames(name string) ([]string, error)
+	// Readlink reads a symbolic link, e.g. "self".
+	Readlink(name string) (string, error)
+}
+
+// ProcDir is one opened /proc/PID directory.
+type ProcDir interface {
+	// ReadFile reads the whole file name (e.g. "stat") into buf, growing it
+	// as needed, and returns the filled slice.
+	ReadFile(name string, buf []byte) ([]byte, error)
+	// Readlink reads a link such as "ns/pid".
+	Readlink(name string) (string, error)
+	// ReadDirNames lists a subdirectory such as "task" or "fd".
+	ReadDirNames(name string) ([]string, error)
+	// Owner returns the UID that owns the directory, which is what pstree
+	// and lsns show as the process's user.
+	Owner() (uint32, error)
+	// Close releases the directory.
+	Close() error
+}
+
+// NewProcFS opens the proc filesystem mounted at path.
+func NewProcFS(path string) (*ProcFS, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open proc filesystem %s: %w", path, err)
+	}
+	fs, err := procfs.NewFS(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open proc filesystem %s: %w", path, err)
+	}
+	return &ProcFS{Path: abs, FS: fs, Files: OSFiles(abs)}, nil
+}
+
+// PIDs lists the numeric entries of the proc root, in directory order.
+func (p *ProcFS) PIDs() ([]int, error) {
+	names, err := p.Files.ReadDirNames(".")
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", p.Path, err)
+	}
+	pids := make([]int, 0, len(names))
+	for _, n := range names {
+		if n == "" || n[0] < '1' || n[0] > '9' {
+			continue
+		}
+		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
+}
+
+// Join returns the absolute path of name below the mount point.
+func (p *ProcFS) Join(elem ...string) string {
+	return filepath.Join(append([]string{p.Path}, elem...)...)
+}

@@ -1,0 +1,417 @@
+package tree
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nsview/nsview/pkg/nsinfo"
+)
+
+// Options says which facts a scan reads. Each costs syscalls per process, so
+// commands ask only for what they show.
+type Options struct {
+	// Threads lists each multi-threaded process's threads (task/).
+	Threads bool `json:"threads"`
+	// ThreadNames reads each thread's own name (task/TID/stat).
+	ThreadNames bool `json:"thread_names"`
+	// Cmdline reads the argument vector.
+	Cmdline bool `json:"cmdline"`
+	// NSpid reads /proc/PID/status for the NSpid chain.
+	NSpid bool `json:"nspid"`
+	// Namespaces reads the eight ns links and pid_for_children.
+	Namespaces bool `json:"namespaces"`
+	// Hierarchy asks the kernel, once per namespace found, for its 64-bit
+	// ID, parent, owner and owner UID (real proc mounts only).
+	Hierarchy bool `json:"hierarchy"`
+	// Cgroup reads /proc/PID/cgroup.
+	Cgroup bool `json:"cgroup"`
+	// Workers is how many goroutines read processes; 0 means one per CPU
+	// (at least two: reads of /proc block in the kernel).
+	Workers int `json:"-"`
+}
+
+// Everything returns Options that read every fact, as `nsview snapshot` does.
+func Everything() Options {
+	return Options{Threads: true, ThreadNames: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true}
+}
+
+// clockTicks is USER_HZ, the unit of times in /proc/PID/stat. It is 100 on
+// every Linux architecture Go supports; sysconf(_SC_CLK_TCK) needs cgo.
+const clockTicks = 100
+
+// maxCmdline bounds how much of one command line is kept, so memory stays
+// bounded by what users can see (pstree reads at most 8 KiB).
+const maxCmdline = 64 << 10
+
+// Scan reads every process of the proc mount into a Snapshot. Processes that
+// vanish while being read are left out and counted; facts that are denied
+// are left unknown and counted; other per-process failures are counted and
+// the first few recorded. Only a proc root that cannot be listed is an error.
+func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
+	start := time.Now()
+	pids, err := proc.PIDs()
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	s := &Snapshot{
+		Schema:     SchemaVersion,
+		Taken:      start.UTC(),
+		ProcPath:   proc.Path,
+		ClockTicks: clockTicks,
+		Read:       opts,
+	}
+	s.Read.Workers = 0
+	real := proc.Real()
+	if !real {
+		s.Read.Hierarchy = false
+	}
+	if real {
+		s.Caller = proc.CheckCaller()
+		if w := s.Caller.Warning(proc.Path); w != "" {
+			s.Warnings = append(s.Warnings, w)
+		}
+		s.Hostname, _ = os.Hostname()
+		s.Kernel = kernelRelease()
+	}
+	if st, err := proc.FS.Stat(); err == nil && st.BootTime > 0 {
+		s.BootTime = time.Unix(int64(st.BootTime), 0).UTC()
+	}
+
+	results := make([]procResult, len(pids))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = max(2, runtime.GOMAXPROCS(0))
+	}
+	workers = min(workers, max(1, len(pids)))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := reader{proc: proc, opts: opts}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(pids) {
+					return
+				}
+				results[i] = r.read(pids[i])
+			}
+		}()
+	}
+	wg.Wait()
+
+	s.Processes = make([]Process, 0, len(pids))
+	for i := range results {
+		r := &results[i]
+		switch {
+		case r.outcome == outcomeVanished:
+			s.Unreadable.Vanished++
+			continue
+		case r.outcome == outcomeDenied:
+			s.Unreadable.Denied++
+		case r.outcome == outcomeFailed:
+			s.Unreadable.Failed++
+			if len(s.Unreadable.Errors) < maxErrors {
+				s.Unreadable.Errors = append(s.Unreadable.Errors, r.err.Error())
+			}
+		}
+		if r.ok {
+			s.Processes = append(s.Processes, r.p)
+		}
+	}
+	s.collectNamespaces(proc)
+	s.Sort()
+	return s, nil
+}
+
+type outcome uint8
+
+const (
+	outcomeOK outcome = iota
+	outcomeVanished
+	outcomeDenied
+	outcomeFailed
+)
+
+type procResult struct {
+	p       Process
+	ok      bool // p holds a process to show
+	outcome outcome
+	err     error
+}
+
+// reader reads processes for one worker, reusing its buffers.
+type reader struct {
+	proc *nsinfo.ProcFS
+	opts Options
+	buf  []byte
+}
+
+func (r *reader) read(pid int) (res procResult) {
+	dir, err := r.proc.Files.OpenProc(pid)
+	if err != nil {
+		return failure(err)
+	}
+	defer dir.Close()
+
+	r.buf, err = dir.ReadFile("stat", r.buf)
+	if err == nil && len(r.buf) == 0 {
+		err = fmt.Errorf("read %s/%d/stat: %w: empty", r.proc.Path, pid, nsinfo.ErrVanished)
+	}
+	if err != nil {
+		return failure(err)
+	}
+	st, err := nsinfo.ParseStat(r.buf)
+	if err != nil {
+		return failure(fmt.Errorf("read %s/%d/stat: %w", r.proc.Path, pid, err))
+	}
+	p := &res.p
+	p.PID = pid
+	p.PPID, p.PGID, p.SID = st.PPID, st.PGID, st.SID
+	p.Comm = st.Comm
+	p.State = string(st.State)
+	p.StartTime = st.StartTime
+	p.CPUTime = st.UTime + st.STime
+	p.NumThreads = st.NumThreads
+	res.ok = true
+
+	// From here on a failure leaves a partial process, shown with what was
+	// read; vanishing still removes it.
+	note := func(err error) bool {
+		if err == nil {
+			return true
+		}
+		switch {
+		case nsinfo.IsVanished(err):
+			res.ok = false
+			res.outcome = outcomeVanished
+		case nsinfo.IsDenied(err):
+			p.Denied = true
+			if res.outcome == outcomeOK {
+				res.outcome = outcomeDenied
+			}
+		default:
+			if res.outcome != outcomeVanished {
+				res.outcome, res.err = outcomeFailed, err
+			}
+		}
+		return false
+	}
+
+	uid, err := dir.Owner()
+	if !note(err) {
+		return res
+	}
+	p.UID = uid
+
+	if r.opts.NSpid {
+		r.buf, err = dir.ReadFile("status", r.buf)
+		if err == nil && len(r.buf) == 0 {
+			err = fmt.Errorf("read %s/%d/status: %w: empty", r.proc.Path, pid, nsinfo.ErrVanished)
+		}
+		if note(err) {
+			status, err := nsinfo.ParseStatus(r.buf)
+			if err != nil {
+				note(fmt.Errorf("read %s/%d/status: %w", r.proc.Path, pid, err))
+			}
+			p.NSpid = status.NSpid
+		}
+		if !res.ok {
+			return res
+		}
+	}
+
+	if r.opts.Cmdline {
+		r.buf, err = dir.ReadFile("cmdline", r.buf)
+		if note(err) {
+			p.Cmdline = splitCmdline(r.buf)
+		}
+		if !res.ok {
+			return res
+		}
+	}
+
+	if r.opts.Namespaces && st.State != 'Z' && st.State != 'X' {
+		// A zombie has no namespaces left: its links read ENOENT.
+		links, err := nsinfo.ReadLinks(dir)
+		if note(err) || !nsinfo.IsVanished(err) {
+			p.NS = links.NS
+			p.PIDForChildren = links.PIDForChildren
+		}
+		if !res.ok {
+			return res
+		}
+	}
+
+	if r.opts.Cgroup {
+		r.buf, err = dir.ReadFile("cgroup", r.buf)
+		if note(err) {
+			p.Cgroup = cgroupPath(r.buf)
+		}
+		if !res.ok {
+			return res
+		}
+	}
+
+	if r.opts.Threads && st.NumThreads > 1 {
+		r.readThreads(dir, p, note)
+	}
+	return res
+}
+
+func (r *reader) readThreads(dir nsinfo.ProcDir, p *Process, note func(error) bool) {
+	names, err := dir.ReadDirNames("task")
+	if !note(err) {
+		return
+	}
+	p.Threads = make([]Thread, 0, len(names))
+	for _, n := range names {
+		tid, err := strconv.Atoi(n)
+		if err != nil || tid == p.PID {
+			continue
+		}
+		t := Thread{TID: tid}
+		if r.opts.ThreadNames {
+			// A thread that exits meanwhile keeps its place, unnamed:
+			// its process is still alive.
+			if b, err := dir.ReadFile("task/"+n+"/stat", r.buf); err == nil {
+				r.buf = b
+				if st, err := nsinfo.ParseStat(b); err == nil {
+					t.Comm = st.Comm
+				}
+			}
+		}
+		p.Threads = append(p.Threads, t)
+	}
+	sort.Slice(p.Threads, func(i, j int) bool { return p.Threads[i].TID < p.Threads[j].TID })
+}
+
+func failure(err error) procResult {
+	switch {
+	case nsinfo.IsVanished(err):
+		return procResult{outcome: outcomeVanished, err: err}
+	case nsinfo.IsDenied(err):
+		// Without its stat a process cannot be placed in a tree.
+		return procResult{outcome: outcomeFailed, err: err}
+	}
+	return procResult{outcome: outcomeFailed, err: err}
+}
+
+// splitCmdline splits a NUL-separated argument vector. Kernel threads and
+// zombies have an empty one. A process that rewrote its arguments may leave
+// no trailing NUL, or several; every NUL separates.
+func splitCmdline(b []byte) []string {
+	if len(b) > maxCmdline {
+		b = b[:maxCmdline]
+	}
+	if len(b) == 0 {
+		return []string{}
+	}
+	if b[len(b)-1] == 0 {
+		b = b[:len(b)-1]
+	}
+	n := bytes.Count(b, []byte{0}) + 1
+	args := make([]string, 0, n)
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			args = append(args, string(b))
+			return args
+		}
+		args = append(args, string(b[:i]))
+		b = b[i+1:]
+	}
+}
+
+// cgroupPath returns the cgroup v2 path ("0::/path") of a /proc/PID/cgroup
+// file, or, on a v1-only system, the path of its first hierarchy.
+func cgroupPath(b []byte) string {
+	first := ""
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		// hierarchy-ID:controllers:path; the path may contain ':'.
+		c1 := bytes.IndexByte(line, ':')
+		if c1 < 0 {
+			continue
+		}
+		c2 := bytes.IndexByte(line[c1+1:], ':')
+		if c2 < 0 {
+			continue
+		}
+		path := string(line[c1+1+c2+1:])
+		if string(line[:c1]) == "0" && c2 == 0 {
+			return path
+		}
+		if first == "" {
+			first = path
+		}
+	}
+	return first
+}
+
+// collectNamespaces builds the namespace list from the processes' links and,
+// where asked, asks the kernel about each namespace once.
+func (s *Snapshot) collectNamespaces(proc *nsinfo.ProcFS) {
+	index := make(map[nsinfo.ID]int)
+	for i := range s.Processes {
+		p := &s.Processes[i]
+		for t, ino := range p.NS {
+			if ino == 0 {
+				continue
+			}
+			id := nsinfo.ID{Type: nsinfo.Types[t], Ino: ino}
+			j, ok := index[id]
+			if !ok {
+				j = len(s.Namespaces)
+				index[id] = j
+				s.Namespaces = append(s.Namespaces, Namespace{
+					Type: id.Type, Ino: ino, PID: p.PID, Level: -1, OwnerUID: -1,
+					Found: []string{"process"},
+				})
+			}
+			n := &s.Namespaces[j]
+			n.NProcs++
+			if p.PID < n.PID {
+				n.PID = p.PID
+			}
+			if id.Type == nsinfo.PID && len(p.NSpid) > 0 {
+				n.Level = len(p.NSpid) - 1
+			}
+		}
+	}
+	if !s.Read.Hierarchy {
+		return
+	}
+	for i := range s.Namespaces {
+		n := &s.Namespaces[i]
+		info, err := nsinfo.Inspect(proc.Join(strconv.Itoa(n.PID), "ns", n.Type.String()))
+		if err != nil {
+			continue
+		}
+		if info.ID != n.ID() {
+			// The process moved or its PID was reused since it was read.
+			continue
+		}
+		n.KernelID = info.KernelID
+		n.Parent = info.Parent.Ino
+		n.Owner = info.Owner.Ino
+		n.OwnerUID = info.OwnerUID
+	}
+}
+
+// ErrNoProcess is wrapped when a PID named by the user is not in a snapshot.
+var ErrNoProcess = errors.New("no such process")
