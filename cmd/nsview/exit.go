@@ -13,11 +13,11 @@ import (
 // command's own exit code passes through unchanged (0–255, 128+n for a
 // signal); codes 125 is nsview's own, as in docker and podman.
 const (
-	exitOK       = 0
-	exitError    = 1   // the command failed at run time
-	exitUsage    = 2   // bad flags or arguments
-	exitNoSpawn  = 125 // nsview spawn could not create the namespace
-	exitSIGINT   = 130 // interrupted by Ctrl-C
+	exitOK      = 0
+	exitError   = 1   // the command failed at run time
+	exitUsage   = 2   // bad flags or arguments
+	exitNoSpawn = 125 // nsview spawn could not create the namespace
+	exitSIGINT  = 130 // interrupted by Ctrl-C
 )
 
 // usageError marks an error in what the user typed.
