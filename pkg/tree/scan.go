@@ -22,6 +22,11 @@ type Options struct {
 	Threads bool `json:"threads"`
 	// ThreadNames reads each thread's own name (task/TID/stat).
 	ThreadNames bool `json:"thread_names"`
+	// ThreadNSpid reads the NSpid chain of each thread of a process in a
+	// nested PID namespace (task/TID/status), which views from inside need
+	// to number threads. A thread of a process at the mount's own level is
+	// numbered by its TID alone and costs nothing. It implies NSpid.
+	ThreadNSpid bool `json:"thread_nspid"`
 	// Cmdline reads the argument vector.
 	Cmdline bool `json:"cmdline"`
 	// NSpid reads /proc/PID/status for the NSpid chain.
@@ -40,7 +45,7 @@ type Options struct {
 
 // Everything returns Options that read every fact, as `nsview snapshot` does.
 func Everything() Options {
-	return Options{Threads: true, ThreadNames: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true}
+	return Options{Threads: true, ThreadNames: true, ThreadNSpid: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true}
 }
 
 // clockTicks is USER_HZ, the unit of times in /proc/PID/stat. It is 100 on
@@ -57,6 +62,9 @@ const maxCmdline = 64 << 10
 // the first few recorded. Only a proc root that cannot be listed is an error.
 func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	start := time.Now()
+	if opts.ThreadNSpid {
+		opts.NSpid = true
+	}
 	pids, err := proc.PIDs()
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
@@ -233,7 +241,7 @@ func (r *reader) read(pid int) (res procResult) {
 	if r.opts.Cmdline {
 		r.buf, err = dir.ReadFile("cmdline", r.buf)
 		if note(err) {
-			p.Cmdline = splitCmdline(r.buf)
+			p.Cmdline, p.CmdlineUnterminated = splitCmdline(r.buf)
 		}
 		if !res.ok {
 			return res
@@ -290,6 +298,16 @@ func (r *reader) readThreads(dir nsinfo.ProcDir, p *Process, note func(error) bo
 				}
 			}
 		}
+		if r.opts.ThreadNSpid && len(p.NSpid) > 1 {
+			// Only a nested process's threads have PIDs worth reading;
+			// a thread that exits meanwhile keeps its place, unnumbered.
+			if b, err := dir.ReadFile("task/"+n+"/status", r.buf); err == nil {
+				r.buf = b
+				if st, err := nsinfo.ParseStatus(b); err == nil {
+					t.NSpid = st.NSpid
+				}
+			}
+		}
 		p.Threads = append(p.Threads, t)
 	}
 	sort.Slice(p.Threads, func(i, j int) bool { return p.Threads[i].TID < p.Threads[j].TID })
@@ -308,24 +326,29 @@ func failure(err error) procResult {
 
 // splitCmdline splits a NUL-separated argument vector. Kernel threads and
 // zombies have an empty one. A process that rewrote its arguments may leave
-// no trailing NUL, or several; every NUL separates.
-func splitCmdline(b []byte) []string {
+// no trailing NUL, or several; every NUL separates. unterminated reports a
+// non-empty vector that did not end in NUL, so that the exact bytes are
+// strings.Join(args, "\x00") plus a NUL unless unterminated (pstree -a
+// prints the two differently).
+func splitCmdline(b []byte) (args []string, unterminated bool) {
 	if len(b) > maxCmdline {
 		b = b[:maxCmdline]
 	}
 	if len(b) == 0 {
-		return []string{}
+		return []string{}, false
 	}
 	if b[len(b)-1] == 0 {
 		b = b[:len(b)-1]
+	} else {
+		unterminated = true
 	}
 	n := bytes.Count(b, []byte{0}) + 1
-	args := make([]string, 0, n)
+	args = make([]string, 0, n)
 	for {
 		i := bytes.IndexByte(b, 0)
 		if i < 0 {
 			args = append(args, string(b))
-			return args
+			return args, unterminated
 		}
 		args = append(args, string(b[:i]))
 		b = b[i+1:]

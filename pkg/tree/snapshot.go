@@ -60,7 +60,11 @@ type Process struct {
 	// Cmdline is the argument vector; empty for kernel threads and
 	// zombies, nil when not read.
 	Cmdline []string `json:"cmdline"`
-	State   string   `json:"state"`
+	// CmdlineUnterminated is set when the raw command line was not empty
+	// and did not end in NUL (a process that rewrote its arguments):
+	// pstree -a prints such a line differently.
+	CmdlineUnterminated bool   `json:"cmdline_unterminated,omitempty"`
+	State               string `json:"state"`
 	// StartTime is in clock ticks after boot; with PID it identifies a
 	// process across refreshes.
 	StartTime uint64 `json:"start_time"`
@@ -89,6 +93,11 @@ type Process struct {
 type Thread struct {
 	TID  int    `json:"tid"`
 	Comm string `json:"comm,omitempty"` // its own name; empty when not read
+	// NSpid is the thread's ID in each PID namespace, outer to inner, like
+	// Process.NSpid; read only for threads of nested processes (nil
+	// otherwise: then the chain is just TID when the process is at the
+	// mount's own level, unknown when it is nested).
+	NSpid []int `json:"nspid,omitempty"`
 }
 
 // Namespace is one namespace found in the scan.
