@@ -19,10 +19,10 @@ import (
 type treeOptions struct {
 	args, noCompact, pids, pgids, uidChanges, nsChanges bool
 	byPID, hideThreads, threadNames, showParents, long  bool
-	highlightAll                                       bool
-	highlightPID                                       int
-	nsSort                                             string
-	symbols                                            symbolsFlag
+	highlightAll                                        bool
+	highlightPID                                        int
+	nsSort                                              string
+	symbols                                             symbolsFlag
 
 	nspid  bool
 	inside int

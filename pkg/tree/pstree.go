@@ -112,8 +112,8 @@ func (v *View) WritePstree(w io.Writer, o PstreeOptions) error {
 type pnode struct {
 	pid, pgid int
 	uid       uint32
-	comm      string   // as pstree keeps it: threads "{name}", placeholders "?"
-	nspid     []int    // from the view's level inward; nil when unknown
+	comm      string      // as pstree keeps it: threads "{name}", placeholders "?"
+	nspid     []int       // from the view's level inward; nil when unknown
 	ns        *nsinfo.Set // nil for placeholders
 	parent    int32
 	kids      []int32

@@ -30,10 +30,10 @@ type pstreeRenderer struct {
 	// column: an args-mode chain 100,000 deep stays linear.
 	cum []int
 
-	symCols struct{ empty, branch, vert, last int }
-	nsNames [nsinfo.NumTypes]string
+	symCols   struct{ empty, branch, vert, last int }
+	nsNames   [nsinfo.NumTypes]string
 	userCache map[uint32]string
-	scratch []byte
+	scratch   []byte
 }
 
 func newPstreeRenderer(m *pstreeModel, w *bufio.Writer) *pstreeRenderer {
