@@ -6,6 +6,7 @@ require (
 	github.com/prometheus/procfs v0.23.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.1.0
+	github.com/xlab/treeprint v1.2.0
 	golang.org/x/sys v0.50.0
 )
 

@@ -33,6 +33,9 @@ type View struct {
 	Level int
 	// Entries, ordered by PID.
 	Entries []Entry
+	// Inside is set for a view from inside a namespace (InsideView),
+	// clear for the proc mount's whole view (HostView).
+	Inside bool
 
 	byPID map[int]int
 }
@@ -120,7 +123,7 @@ func (s *Snapshot) InsideView(ns nsinfo.ID) (*View, error) {
 	if level < 0 {
 		return nil, fmt.Errorf("%s: %w", ns, ErrNoNamespace)
 	}
-	v := &View{Snapshot: s, NS: ns, Level: level}
+	v := &View{Snapshot: s, NS: ns, Level: level, Inside: true}
 	in := make(map[int]int) // mount PID -> PID in the view
 	for i := range s.Processes {
 		p := &s.Processes[i]
