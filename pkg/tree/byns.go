@@ -69,7 +69,11 @@ func (s *Snapshot) WriteByNamespace(w io.Writer, v *View) error {
 			}
 		}
 		if len(members) > 0 {
-			top := treeprint.NewWithRoot(fmt.Sprintf("pid:[?] (namespace not readable), %d processes", len(members)))
+			plural := "es"
+			if len(members) == 1 {
+				plural = ""
+			}
+			top := treeprint.NewWithRoot(fmt.Sprintf("pid:[?] (namespace not readable), %d process%s", len(members), plural))
 			addMembers(top, members, inView)
 			bw.WriteString(top.String())
 		}
