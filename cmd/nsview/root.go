@@ -51,6 +51,7 @@ is not a terminal it prints the process tree (nsview tree).`,
 	root.AddCommand(
 		newTreeCmd(g),
 		newSnapshotCmd(g),
+		newNSCmd(g),
 		newVersionCmd(),
 	)
 	return root

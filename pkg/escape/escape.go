@@ -149,3 +149,85 @@ func Octal(s string) string {
 	}
 	return b.String()
 }
+
+// Hex escapes s as util-linux's table output does (lsns, lsblk, findmnt):
+// C0 controls and DEL, bytes of invalid UTF-8, and the bytes of every
+// character that Text would escape (C1 controls, bidi and format
+// characters, line separators) become \xHH, and a backslash that starts
+// "\x" becomes \x5c so the output stays unambiguous. Printable text,
+// UTF-8 included, is unchanged, so `nsview ns` prints what lsns prints for
+// ordinary names.
+func Hex(s string) string {
+	clean := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || (c == '\\' && i+1 < len(s) && s[i+1] == 'x') {
+				clean = false
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || unsafeRune(r) {
+			clean = false
+			break
+		}
+		i += size
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || (c == '\\' && i+1 < len(s) && s[i+1] == 'x') {
+				writeHexByte(&b, c)
+			} else {
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || unsafeRune(r) {
+			for j := 0; j < size; j++ {
+				writeHexByte(&b, s[i+j])
+			}
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Blank escapes s for util-linux's raw output (lsns -r): every byte that is
+// not printable ASCII, and also space, tab and backslash, becomes \xHH, so
+// that fields never contain a separator and a reader can split lines on
+// spaces.
+func Blank(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			writeHexByte(&b, c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -38,6 +38,12 @@ type Options struct {
 	Hierarchy bool `json:"hierarchy"`
 	// Cgroup reads /proc/PID/cgroup.
 	Cgroup bool `json:"cgroup"`
+	// Discover also finds namespaces that no process is in: held by an
+	// open fd, by a bind mount, or revealed by the parent/owner hierarchy
+	// (see discover.go).
+	Discover bool `json:"discover"`
+	// NetNSID asks the kernel for each network namespace's id (RTM_GETNSID).
+	NetNSID bool `json:"netnsid"`
 	// Workers is how many goroutines read processes; 0 means one per CPU
 	// (at least two: reads of /proc block in the kernel).
 	Workers int `json:"-"`
@@ -45,7 +51,7 @@ type Options struct {
 
 // Everything returns Options that read every fact, as `nsview snapshot` does.
 func Everything() Options {
-	return Options{Threads: true, ThreadNames: true, ThreadNSpid: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true}
+	return Options{Threads: true, ThreadNames: true, ThreadNSpid: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true, Discover: true, NetNSID: true}
 }
 
 // clockTicks is USER_HZ, the unit of times in /proc/PID/stat. It is 100 on
@@ -137,6 +143,7 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 		}
 	}
 	s.collectNamespaces(proc)
+	s.extras(proc, opts)
 	s.Sort()
 	return s, nil
 }
@@ -264,6 +271,7 @@ func (r *reader) read(pid int) (res procResult) {
 		r.buf, err = dir.ReadFile("cgroup", r.buf)
 		if note(err) {
 			p.Cgroup = cgroupPath(r.buf)
+			p.CgroupPaths = cgroupPaths(r.buf)
 		}
 		if !res.ok {
 			return res

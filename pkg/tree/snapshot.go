@@ -41,6 +41,10 @@ type Snapshot struct {
 	Unreadable Unreadable `json:"unreadable"`
 	// Warnings are one-line notes for the user, e.g. a foreign proc mount.
 	Warnings []string `json:"warnings,omitempty"`
+	// Users maps the UIDs seen (process owners, user namespace creators)
+	// to user names on the scanned machine, so a snapshot shows them
+	// anywhere.
+	Users map[uint32]string `json:"users,omitempty"`
 
 	byPID          map[int]int // PID to index in Processes, built on demand
 	byNS           map[nsinfo.ID]int
@@ -84,6 +88,10 @@ type Process struct {
 	// Cgroup is the cgroup v2 path (or the v1 path of the first named
 	// hierarchy), when read.
 	Cgroup string `json:"cgroup,omitempty"`
+	// CgroupPaths are the distinct paths of every line of
+	// /proc/PID/cgroup when it has more than one (cgroup v1 or hybrid),
+	// for container detection; nil on a pure cgroup v2 system.
+	CgroupPaths []string `json:"cgroup_paths,omitempty"`
 	// Denied is set when some fact could not be read for lack of permission
 	// (typically the namespace links of another user's process).
 	Denied bool `json:"denied,omitempty"`
@@ -123,6 +131,22 @@ type Namespace struct {
 	// Found says how the namespace was found: "process", and where other
 	// discovery ran, "fd PID/N", "bind PATH" or "hierarchy".
 	Found []string `json:"found"`
+	// Mounts are the nsfs bind mounts of the namespace (Options.Discover),
+	// in every mount namespace that was reached.
+	Mounts []NSMount `json:"mounts,omitempty"`
+	// NetNSID is, for a network namespace, the id the scanning process's
+	// network namespace gives it (RTM_GETNSID; -1 unassigned); nil where
+	// not read (Options.NetNSID).
+	NetNSID *int `json:"netnsid,omitempty"`
+}
+
+// NSMount is a bind mount of a namespace file (an nsfs mount), such as
+// /run/netns/NAME made by `ip netns add`.
+type NSMount struct {
+	// Path is the mount point as its own mount namespace shows it.
+	Path string `json:"path"`
+	// MntNS is the mount namespace (inode) whose mount table holds it.
+	MntNS uint64 `json:"mntns"`
 }
 
 // ID returns the namespace's identity.

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/nsview/nsview/pkg/nsinfo"
+	"github.com/nsview/nsview/pkg/nsls"
+	"github.com/nsview/nsview/pkg/tree"
+	"github.com/spf13/cobra"
+)
+
+type nsOptions struct {
+	json, list, noHeadings, raw, noTrunc, noWrap, outputAll bool
+	output                                                  []string
+	pid                                                     int
+	types                                                   []string
+	tree                                                    string
+	processesOnly                                           bool
+	matrix                                                  bool
+	matrixAll                                               bool
+}
+
+func newNSCmd(g *globalOptions) *cobra.Command {
+	o := &nsOptions{}
+	cmd := &cobra.Command{
+		Use:     "ns [NS]",
+		Aliases: []string{"lsns"},
+		Short:   "List namespaces (lsns-compatible), with those no process is in",
+		Long: `List namespaces as util-linux lsns does: the same columns, flags, table,
+raw and JSON output. With NS (an inode number, or type:[N]), list the
+processes in that namespace.
+
+Unlike lsns 2.38, nsview also lists namespaces that no process is in: held
+only by a bind mount (ip netns add), only by an open file descriptor, or
+revealed only by the parent/owner hierarchy; -o +FOUND says how each was
+found. --processes-only lists what lsns 2.38 lists.
+
+Columns (-o, -o +COL to add):
+` + columnHelp() + `
+With --matrix [PID...], show one row per process and one column per
+namespace type, each cell the namespace id marked as shared with PID 1
+(=) or its own (*).`,
+		Example: `  nsview ns                      # like lsns
+  nsview ns -t net -o +FOUND     # network namespaces, and how each was found
+  nsview ns -J                   # JSON, as lsns -J
+  nsview ns -T parent            # PID and user namespaces nested
+  nsview ns 4026531836           # the processes in one namespace
+  nsview ns --matrix             # what each container shares with the host`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.matrix {
+				return runMatrix(cmd, g, o, args)
+			}
+			return runNS(cmd, g, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&o.json, "json", "J", false, "use JSON output format")
+	f.BoolVarP(&o.list, "list", "l", false, "use list format output")
+	f.BoolVarP(&o.noHeadings, "noheadings", "n", false, "don't print headings")
+	f.StringArrayVarP(&o.output, "output", "o", nil, "define which output columns to use (+LIST adds)")
+	f.BoolVar(&o.outputAll, "output-all", false, "output all of lsns's columns")
+	f.IntVarP(&o.pid, "task", "p", 0, "print process namespaces")
+	f.BoolVarP(&o.raw, "raw", "r", false, "use the raw output format")
+	f.BoolVarP(&o.noTrunc, "notruncate", "u", false, "don't truncate text in columns")
+	f.BoolVarP(&o.noWrap, "nowrap", "W", false, "don't use multi-line representation")
+	f.StringArrayVarP(&o.types, "type", "t", nil, "namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)")
+	f.StringVarP(&o.tree, "tree", "T", "", "use tree format (parent, owner, or process)")
+	f.Lookup("tree").NoOptDefVal = "owner"
+	f.BoolVar(&o.processesOnly, "processes-only", false, "list only namespaces some process is in (as lsns 2.38)")
+	f.BoolVar(&o.matrix, "matrix", false, "show which namespaces each process shares with PID 1")
+	f.BoolVar(&o.matrixAll, "all", false, "with --matrix: one row per process, not only the namespace-entering ones")
+	return cmd
+}
+
+func columnHelp() string {
+	var b strings.Builder
+	for _, c := range nsls.AllColumns() {
+		fmt.Fprintf(&b, " %11s  %s\n", c.Name(), c.Help())
+	}
+	return b.String()
+}
+
+// nsArgs separates the NS argument from a tree kind given as `-T parent`
+// (lsns accepts only -Tparent and --tree=parent; nsview accepts both).
+func nsArgs(cmd *cobra.Command, o *nsOptions, args []string) ([]string, error) {
+	if flagChanged(cmd.Flags(), "tree") && o.tree == "owner" {
+		for i, a := range args {
+			if a == "parent" || a == "owner" || a == "process" {
+				o.tree = a
+				args = append(args[:i:i], args[i+1:]...)
+				break
+			}
+		}
+	}
+	if len(args) > 1 {
+		return nil, usageErrorf("nsview ns takes at most one namespace, got %q", strings.Join(args, " "))
+	}
+	return args, nil
+}
+
+func runNS(cmd *cobra.Command, g *globalOptions, o *nsOptions, args []string) error {
+	args, err := nsArgs(cmd, o, args)
+	if err != nil {
+		return err
+	}
+	ro := nsls.Options{
+		Output: o.output, OutputAll: o.outputAll, List: o.list, NoHeadings: o.noHeadings,
+		NoTrunc: o.noTrunc, NoWrap: o.noWrap, PID: o.pid, ProcessesOnly: o.processesOnly,
+	}
+	switch {
+	case o.json && o.raw:
+		return usageErrorf("options --json and --raw are mutually exclusive")
+	case o.json:
+		ro.Format = nsls.JSON
+	case o.raw:
+		ro.Format = nsls.Raw
+	}
+	if flagChanged(cmd.Flags(), "tree") {
+		if o.list {
+			return usageErrorf("options --list and --tree are mutually exclusive")
+		}
+		if ro.Tree, err = nsls.ParseTree(o.tree); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	for _, t := range o.types {
+		typ, err := nsinfo.ParseType(t)
+		if err != nil || t == "mount" {
+			return usageErrorf("unknown namespace type: %s", t)
+		}
+		ro.Types = append(ro.Types, typ)
+	}
+	if len(args) == 1 {
+		if o.pid != 0 {
+			return usageErrorf("--task is mutually exclusive with <namespace>")
+		}
+		id, err := parseNamespaceArg(args[0])
+		if err != nil {
+			return err
+		}
+		ro.NS = id.Ino
+		if id.Type != 0 {
+			ro.Types = append(ro.Types[:0:0], id.Type)
+		}
+	}
+	// Check the columns before scanning: a typo is a usage error.
+	cols := []nsls.Column{}
+	for _, list := range o.output {
+		if cols, err = nsls.ParseColumns(list, cols); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	stdout := cmd.OutOrStdout()
+	ro.IsTerm, ro.TermWidth = terminal(stdout)
+	ro.UTF8 = utf8Locale()
+
+	s, err := loadSnapshot(g, nsScanOptions(o), cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	if ro.NS != 0 && !nsls.HasNamespace(s, ro) {
+		return fmt.Errorf("not found namespace: %d", ro.NS)
+	}
+	if ro.Format != nsls.JSON {
+		return nsls.Render(stdout, s, ro)
+	}
+	// JSON says how many processes could not be read, next to the
+	// namespaces, when some could not.
+	var buf bytes.Buffer
+	if err := nsls.Render(&buf, s, ro); err != nil {
+		return err
+	}
+	return writeWithUnreadable(stdout, buf.Bytes(), s.Unreadable)
+}
+
+// writeWithUnreadable writes util-linux JSON, adding an "unreadable" count
+// before the closing brace when some processes could not be read.
+func writeWithUnreadable(w io.Writer, js []byte, u tree.Unreadable) error {
+	n := u.Denied + u.Failed
+	if n > 0 {
+		end := bytes.LastIndex(js, []byte("\n}\n"))
+		if end >= 0 {
+			js = append(js[:end:end], fmt.Sprintf(",\n   \"unreadable\": %d\n}\n", n)...)
+		}
+	}
+	_, err := w.Write(js)
+	return err
+}
+
+// parseNSArg parses a namespace argument: an inode number or type:[N].
+func parseNamespaceArg(s string) (nsinfo.ID, error) {
+	if n, err := strconv.ParseUint(s, 10, 64); err == nil && n > 0 {
+		return nsinfo.ID{Ino: n}, nil
+	}
+	id, err := nsinfo.ParseID(s)
+	if err != nil {
+		return nsinfo.ID{}, usageErrorf("invalid namespace argument: '%s' (want an inode number or type:[N])", s)
+	}
+	return id, nil
+}
+
+// nsScanOptions reads what `nsview ns` shows: every namespace link, the
+// hierarchy (PNS, ONS, and namespaces found above the others), command
+// lines, and where asked network ids and cgroups.
+func nsScanOptions(o *nsOptions) tree.Options {
+	opts := tree.Options{Namespaces: true, Hierarchy: true, Cmdline: true, Discover: !o.processesOnly}
+	all := strings.ToUpper(strings.Join(o.output, ","))
+	if o.outputAll || strings.Contains(all, "NETNSID") || strings.Contains(strings.Join(o.types, ","), "net") {
+		opts.NetNSID = true
+	}
+	if strings.Contains(all, "CONTAINER") || o.matrix {
+		opts.Cgroup = true
+	}
+	if o.matrix {
+		opts.NSpid = true
+	}
+	return opts
+}
+
+var errNoMatrix = errors.New("matrix: not built yet")
+
+func runMatrix(cmd *cobra.Command, g *globalOptions, o *nsOptions, args []string) error {
+	return errNoMatrix
+}
