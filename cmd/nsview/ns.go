@@ -208,7 +208,7 @@ func parseNamespaceArg(s string) (nsinfo.ID, error) {
 // hierarchy (PNS, ONS, and namespaces found above the others), command
 // lines, and where asked network ids and cgroups.
 func nsScanOptions(o *nsOptions) tree.Options {
-	opts := tree.Options{Namespaces: true, Hierarchy: true, Cmdline: true, Discover: !o.processesOnly}
+	opts := tree.Options{Namespaces: true, Hierarchy: true, Cmdline: true, Discover: !o.processesOnly, Mounts: true}
 	all := strings.ToUpper(strings.Join(o.output, ","))
 	if o.outputAll || strings.Contains(all, "NETNSID") || strings.Contains(strings.Join(o.types, ","), "net") {
 		opts.NetNSID = true

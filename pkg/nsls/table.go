@@ -71,7 +71,8 @@ type table struct {
 	isTerm     bool
 	termWidth  int
 	utf8       bool
-	noWrap     bool
+	// noWrap joins multi-line cells with ',' (lsns -W and -r).
+	noWrap bool
 	// noTreeArt leaves tree art out (raw output: lsns 2.38 leaks it into
 	// raw fields).
 	noTreeArt bool
@@ -294,23 +295,6 @@ func (t *table) calculate(texts [][]string, order []*line) {
 		}
 		if before == total {
 			stage++
-		}
-	}
-	if t.noWrap && total > tw {
-		for i := len(t.cols) - 1; i >= 0 && total > tw; i-- {
-			c := t.cols[i]
-			if c.flags&flHidden != 0 {
-				continue
-			}
-			if total-c.width < tw {
-				r := total - tw
-				c.flags |= flTrunc
-				c.width -= r
-				total -= r
-			} else {
-				c.flags |= flHidden
-				total -= c.width + 1
-			}
 		}
 	}
 }

@@ -23,8 +23,10 @@ func (s *Snapshot) extras(proc *nsinfo.ProcFS, opts Options) {
 	if opts.Namespaces {
 		d.rememberProcessPaths()
 	}
-	if opts.Discover {
+	if opts.Discover || opts.Mounts {
 		d.bindMounts()
+	}
+	if opts.Discover {
 		d.fds(opts.Workers)
 		if d.real {
 			d.inspectNew()

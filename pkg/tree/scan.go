@@ -42,6 +42,9 @@ type Options struct {
 	// open fd, by a bind mount, or revealed by the parent/owner hierarchy
 	// (see discover.go).
 	Discover bool `json:"discover"`
+	// Mounts reads the nsfs bind mounts of every mount namespace (lsns's
+	// NSFS column), a part of Discover that costs little.
+	Mounts bool `json:"mounts"`
 	// NetNSID asks the kernel for each network namespace's id (RTM_GETNSID).
 	NetNSID bool `json:"netnsid"`
 	// Workers is how many goroutines read processes; 0 means one per CPU
@@ -51,7 +54,7 @@ type Options struct {
 
 // Everything returns Options that read every fact, as `nsview snapshot` does.
 func Everything() Options {
-	return Options{Threads: true, ThreadNames: true, ThreadNSpid: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true, Discover: true, NetNSID: true}
+	return Options{Threads: true, ThreadNames: true, ThreadNSpid: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true, Discover: true, Mounts: true, NetNSID: true}
 }
 
 // clockTicks is USER_HZ, the unit of times in /proc/PID/stat. It is 100 on
