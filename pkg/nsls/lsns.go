@@ -258,7 +258,10 @@ func newRenderer(s *tree.Snapshot, o Options) (*renderer, error) {
 	}
 	r.cols = cols
 	r.t = &table{name: "namespaces", format: o.Format, noHeadings: o.NoHeadings, isTerm: o.IsTerm,
-		termWidth: o.TermWidth, utf8: o.UTF8, noWrap: o.NoWrap || o.Format == Raw, noTreeArt: o.Format == Raw}
+		termWidth: o.TermWidth, utf8: o.UTF8, noWrap: o.NoWrap || o.Format == Raw,
+		// Raw rows keep the tree's order but not its art, which lsns
+		// 2.38 leaks into raw fields.
+		noTreeArt: o.Format == Raw}
 	if r.t.termWidth <= 0 {
 		r.t.termWidth = 80
 	}
@@ -277,11 +280,6 @@ func newRenderer(s *tree.Snapshot, o Options) (*renderer, error) {
 		if (r.tree == TreeOwner || r.tree == TreeParent) && c == ColNS {
 			flags |= flTree
 			flags &^= flRight
-		}
-		if o.Format == Raw {
-			// Raw output is a flat list: lsns 2.38 leaks the tree
-			// art into its fields.
-			flags &^= flTree
 		}
 		r.t.cols = append(r.t.cols, &column{name: in.name, hint: in.hint, flags: flags, json: in.json})
 	}
