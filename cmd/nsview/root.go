@@ -52,6 +52,7 @@ is not a terminal it prints the process tree (nsview tree).`,
 		newTreeCmd(g),
 		newSnapshotCmd(g),
 		newNSCmd(g),
+		newPIDCmd(g),
 		newVersionCmd(),
 	)
 	return root

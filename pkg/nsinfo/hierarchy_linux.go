@@ -75,3 +75,30 @@ func Hierarchy(fd int, known func(ID) bool) ([]Info, error) {
 	}
 	return out, nil
 }
+
+// Parents returns fds of the ancestors of the PID or user namespace open at
+// fd, nearest first, up to the root or to the first one outside the
+// caller's reach (NS_GET_PARENT answers EPERM above the caller's own
+// namespace). The caller closes them.
+func Parents(fd int) ([]int, error) {
+	var fds []int
+	cur := fd
+	for range MaxPIDDepth + 1 {
+		p, err := unix.IoctlRetInt(cur, nsGetParent)
+		if err != nil {
+			if err == unix.EPERM {
+				return fds, nil
+			}
+			for _, f := range fds {
+				unix.Close(f)
+			}
+			return nil, wrap("ioctl NS_GET_PARENT", "nsfs fd", err)
+		}
+		fds = append(fds, p)
+		cur = p
+	}
+	return fds, nil
+}
+
+// IDOfFD returns the namespace identity of an nsfs fd.
+func IDOfFD(fd int) (ID, error) { return idOfFD(fd) }

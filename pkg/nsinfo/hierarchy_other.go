@@ -27,3 +27,9 @@ func (n *NetNSIDs) Close() error { return nil }
 
 // Get is Linux-only.
 func (n *NetNSIDs) Get(nsFD int) (int, error) { return 0, errors.ErrUnsupported }
+
+// Parents is Linux-only.
+func Parents(fd int) ([]int, error) { return nil, errors.ErrUnsupported }
+
+// IDOfFD is Linux-only.
+func IDOfFD(fd int) (ID, error) { return ID{}, errors.ErrUnsupported }

@@ -1,0 +1,309 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/nsview/nsview/pkg/escape"
+	"github.com/nsview/nsview/pkg/nsinfo"
+	"github.com/nsview/nsview/pkg/nsls"
+	"github.com/nsview/nsview/pkg/pidmap"
+	"github.com/nsview/nsview/pkg/tree"
+	"github.com/spf13/cobra"
+)
+
+type pidOptions struct {
+	in, to string
+	json   bool
+	method string
+}
+
+func newPIDCmd(g *globalOptions) *cobra.Command {
+	o := &pidOptions{}
+	cmd := &cobra.Command{
+		Use:   "pid PID...",
+		Short: "Show a process's PID at every PID-namespace level, and translate PIDs",
+		Long: `For each PID (as this /proc numbers it), show its PID in every PID
+namespace from the caller's down to its own: the level, the namespace, the
+PID there and that namespace's init (PID 1) as the caller numbers it; then
+its eight namespaces, each shared with the host (PID 1) or its own.
+
+--in NS PID maps a PID numbered inside NS to the caller's numbering; --to NS
+PID maps the caller's PID into NS's numbering. NS is a namespace inode,
+pid:[N], or pid:HOSTPID for the PID namespace of process HOSTPID.
+
+The kernel translates (NS_GET_TGID_IN_PIDNS / NS_GET_TGID_FROM_PIDNS, Linux
+6.11+) where it can; NSpid chains from /proc/PID/status otherwise, and with
+--input or --method nspid.`,
+		Example: `  nsview pid 4150
+  nsview pid --in pid:4140 1        # which host PID is PID 1 in 4140's namespace?
+  nsview pid --to pid:4140 4150     # and back
+  nsview pid --json 4150`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPID(cmd, g, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.in, "in", "", "map PID, numbered inside namespace NS, to the caller's numbering")
+	f.StringVar(&o.to, "to", "", "map the caller's PID to namespace NS's numbering")
+	f.BoolVar(&o.json, "json", false, "print JSON")
+	f.StringVar(&o.method, "method", "auto", "how to translate: auto, kernel (ioctls) or nspid (NSpid chains)")
+	return cmd
+}
+
+func runPID(cmd *cobra.Command, g *globalOptions, o *pidOptions, args []string) error {
+	if o.in != "" && o.to != "" {
+		return usageErrorf("--in and --to are mutually exclusive")
+	}
+	switch o.method {
+	case "auto", "kernel", "nspid":
+	default:
+		return usageErrorf("--method %q: want auto, kernel or nspid", o.method)
+	}
+	if o.method == "kernel" && g.input != "" {
+		return usageErrorf("--method kernel needs a live system, not --input")
+	}
+	pids := make([]int, len(args))
+	for i, a := range args {
+		n, err := strconv.Atoi(a)
+		if err != nil || n <= 0 {
+			return usageErrorf("invalid PID %q", a)
+		}
+		pids[i] = n
+	}
+	s, err := loadSnapshot(g, tree.Options{NSpid: true, Namespaces: true, Hierarchy: true, Cmdline: true}, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	live := g.input == "" && !s.Caller.ForeignProc
+	if o.method == "kernel" && !live {
+		return fmt.Errorf("--method kernel: %s is not the caller's own proc mount", s.ProcPath)
+	}
+	useKernel := live && o.method != "nspid"
+	if o.in != "" || o.to != "" {
+		if len(pids) != 1 {
+			return usageErrorf("--in and --to take one PID, got %d", len(pids))
+		}
+		return runTranslate(cmd.OutOrStdout(), s, o, pids[0], useKernel)
+	}
+	var reports []pidReport
+	for _, pid := range pids {
+		r, err := reportPID(s, pid, useKernel, o.method == "kernel")
+		if err != nil {
+			return err
+		}
+		reports = append(reports, r)
+	}
+	w := cmd.OutOrStdout()
+	if o.json {
+		doc := struct {
+			Processes  []pidReport `json:"processes"`
+			Unreadable int         `json:"unreadable"`
+			Host       string      `json:"host"`
+		}{reports, s.Unreadable.Denied + s.Unreadable.Failed, hostFrom(s)}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	}
+	for i := range reports {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		writePIDReport(w, &reports[i], hostFrom(s))
+	}
+	return nil
+}
+
+func hostFrom(s *tree.Snapshot) string {
+	_, from := s.HostNamespaces()
+	return from
+}
+
+// pidReport is `nsview pid`'s answer for one process.
+type pidReport struct {
+	PID        int             `json:"pid"`
+	Command    string          `json:"command"`
+	Levels     []pidmap.Level  `json:"levels"`
+	Method     pidmap.Method   `json:"method"`
+	Namespaces []nsShareReport `json:"namespaces"`
+}
+
+// nsShareReport says whether one namespace is shared with the host.
+type nsShareReport struct {
+	Type nsinfo.Type `json:"type"`
+	// NS is the inode, null where unreadable.
+	NS *uint64 `json:"ns"`
+	// Shared is true when the host (PID 1) is in it too, null where
+	// either side is unknown.
+	Shared *bool `json:"shared"`
+}
+
+func reportPID(s *tree.Snapshot, pid int, useKernel, mustKernel bool) (pidReport, error) {
+	p, ok := s.Proc(pid)
+	if !ok {
+		return pidReport{}, fmt.Errorf("process %d: %w", pid, tree.ErrNoProcess)
+	}
+	r := pidReport{PID: pid, Command: nsls.Command(p), Method: pidmap.NSpid}
+	if useKernel {
+		levels, err := pidmap.KernelLevels(s.ProcPath, pid)
+		switch {
+		case err == nil:
+			r.Levels, r.Method = levels, pidmap.Kernel
+		case mustKernel:
+			return r, fmt.Errorf("process %d: %w", pid, err)
+		case errors.Is(err, pidmap.ErrReused):
+			return r, fmt.Errorf("process %d: %w", pid, err)
+		}
+	}
+	if r.Levels == nil {
+		r.Levels = pidmap.Levels(s, p)
+	}
+	host, _ := s.HostNamespaces()
+	for i, t := range nsinfo.Types {
+		ns := nsShareReport{Type: t}
+		if v := p.NS[i]; v != 0 {
+			ns.NS = &v
+			if host[i] != 0 {
+				shared := v == host[i]
+				ns.Shared = &shared
+			}
+		}
+		r.Namespaces = append(r.Namespaces, ns)
+	}
+	return r, nil
+}
+
+func writePIDReport(w io.Writer, r *pidReport, host string) {
+	fmt.Fprintf(w, "PID %d: %s\n", r.PID, escape.Text(r.Command))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "LEVEL\tPID\tPID NAMESPACE\tINIT\t")
+	for _, l := range r.Levels {
+		ns, init := "?", "?"
+		if l.NS != 0 {
+			ns = nsinfo.ID{Type: nsinfo.PID, Ino: l.NS}.String()
+		}
+		if l.Init != 0 {
+			init = strconv.Itoa(l.Init)
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t\n", l.Level, l.PID, ns, init)
+	}
+	tw.Flush()
+	if len(r.Levels) == 0 {
+		fmt.Fprintln(w, "  (no NSpid: the kernel predates 4.1, or status was unreadable)")
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TYPE\tNAMESPACE\tHOST")
+	for _, n := range r.Namespaces {
+		id, share := "?", "?"
+		if n.NS != nil {
+			id = nsinfo.ID{Type: n.Type, Ino: *n.NS}.String()
+		}
+		if n.Shared != nil {
+			share = "own"
+			if *n.Shared {
+				share = "shared"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", n.Type, id, share)
+	}
+	tw.Flush()
+	how := "NSpid chains"
+	if r.Method == pidmap.Kernel {
+		how = "the kernel (NS_GET_TGID_IN_PIDNS)"
+	}
+	if host == "" {
+		host = "unknown (PID 1's namespaces are unreadable)"
+	}
+	fmt.Fprintf(w, "(levels from %s; host is %s)\n", how, host)
+}
+
+// parseTarget resolves an NS argument: an inode, pid:[N], or pid:HOSTPID.
+func parseTarget(s *tree.Snapshot, arg string) (pidmap.Target, error) {
+	if rest, ok := strings.CutPrefix(arg, "pid:"); ok && !strings.HasPrefix(rest, "[") {
+		pid, err := strconv.Atoi(rest)
+		if err != nil || pid <= 0 {
+			return pidmap.Target{}, usageErrorf("namespace %q: want an inode, pid:[N] or pid:HOSTPID", arg)
+		}
+		p, ok := s.Proc(pid)
+		if !ok {
+			return pidmap.Target{}, fmt.Errorf("namespace %s: process %d: %w", arg, pid, tree.ErrNoProcess)
+		}
+		if len(p.NSpid) == 0 {
+			return pidmap.Target{}, fmt.Errorf("namespace %s: process %d has no NSpid", arg, pid)
+		}
+		return pidmap.Target{NS: s.PIDNamespaceOf(p), Level: len(p.NSpid) - 1, Ref: p}, nil
+	}
+	id, err := parseNSArg(arg)
+	if err != nil {
+		return pidmap.Target{}, err
+	}
+	if id.Type != 0 && id.Type != nsinfo.PID {
+		return pidmap.Target{}, usageErrorf("namespace %q is not a PID namespace", arg)
+	}
+	n, ok := s.Namespace(nsinfo.ID{Type: nsinfo.PID, Ino: id.Ino})
+	if !ok || n.Level < 0 {
+		return pidmap.Target{}, fmt.Errorf("namespace pid:[%d]: %w", id.Ino, tree.ErrNoNamespace)
+	}
+	t := pidmap.Target{NS: id.Ino, Level: n.Level}
+	for i := range s.Processes {
+		q := &s.Processes[i]
+		if s.PIDNamespaceOf(q) == id.Ino {
+			t.Ref = q
+			break
+		}
+	}
+	return t, nil
+}
+
+// translation is --in/--to's JSON answer.
+type translation struct {
+	NS     string        `json:"ns"`
+	From   int           `json:"from"`
+	To     int           `json:"to"`
+	Method pidmap.Method `json:"method"`
+}
+
+func runTranslate(w io.Writer, s *tree.Snapshot, o *pidOptions, pid int, useKernel bool) error {
+	arg, inward := o.in, false
+	if o.to != "" {
+		arg, inward = o.to, true
+	}
+	t, err := parseTarget(s, arg)
+	if err != nil {
+		return err
+	}
+	res := translation{NS: t.String(), From: pid, Method: pidmap.NSpid}
+	done := false
+	if useKernel && t.Ref != nil {
+		n, err := kernelTranslate(s, t, pid, inward)
+		switch {
+		case err == nil:
+			res.To, res.Method, done = n, pidmap.Kernel, true
+		case o.method == "kernel", errors.Is(err, pidmap.ErrReused):
+			return err
+		}
+	}
+	if !done {
+		if inward {
+			res.To, err = pidmap.ToNS(s, t, pid)
+		} else {
+			res.To, err = pidmap.FromNS(s, t, pid)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if o.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	_, err = fmt.Fprintln(w, res.To)
+	return err
+}

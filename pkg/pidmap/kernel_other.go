@@ -1,0 +1,17 @@
+//go:build !linux
+
+package pidmap
+
+import "errors"
+
+// ErrReused is wrapped when the process exited while it was being read.
+var ErrReused = errors.New("process exited while being read (its PID may be reused)")
+
+// KernelLevels is Linux-only.
+func KernelLevels(procPath string, pid int) ([]Level, error) { return nil, errors.ErrUnsupported }
+
+// KernelFromNS is Linux-only.
+func KernelFromNS(nsFD, pid int) (int, error) { return 0, errors.ErrUnsupported }
+
+// KernelToNS is Linux-only.
+func KernelToNS(nsFD, pid int) (int, error) { return 0, errors.ErrUnsupported }
