@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -222,8 +221,21 @@ func nsScanOptions(o *nsOptions) tree.Options {
 	return opts
 }
 
-var errNoMatrix = errors.New("matrix: not built yet")
-
 func runMatrix(cmd *cobra.Command, g *globalOptions, o *nsOptions, args []string) error {
-	return errNoMatrix
+	mo := nsls.MatrixOptions{All: o.matrixAll, JSON: o.json}
+	for _, a := range args {
+		pid, err := strconv.Atoi(a)
+		if err != nil || pid <= 0 {
+			return usageErrorf("--matrix takes PIDs, got %q", a)
+		}
+		mo.PIDs = append(mo.PIDs, pid)
+	}
+	stdout := cmd.OutOrStdout()
+	isTerm, _ := terminal(stdout)
+	mo.Color = colorWanted(isTerm)
+	s, err := loadSnapshot(g, tree.Options{Namespaces: true, NSpid: true, Cmdline: true, Cgroup: true}, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	return nsls.RenderMatrix(stdout, s, mo)
 }

@@ -44,7 +44,12 @@ The kernel translates (NS_GET_TGID_IN_PIDNS / NS_GET_TGID_FROM_PIDNS, Linux
   nsview pid --in pid:4140 1        # which host PID is PID 1 in 4140's namespace?
   nsview pid --to pid:4140 4150     # and back
   nsview pid --json 4150`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("nsview pid needs at least one PID")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPID(cmd, g, o, args)
 		},

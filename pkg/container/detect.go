@@ -226,3 +226,37 @@ func FromCgroupFile(b []byte) Container {
 	}
 	return FromPaths(paths...)
 }
+
+// Entering returns, for each process that enters a container (it is in
+// one, and its parent is not in the same one), the container, keyed by
+// PID. systemd units are containers too: a service's main process enters
+// its unit. Processes with no known cgroup are left out.
+func Entering(s *tree.Snapshot) map[int]Container {
+	out := make(map[int]Container)
+	of := make(map[int]Container, len(s.Processes))
+	for i := range s.Processes {
+		p := &s.Processes[i]
+		of[p.PID] = OfProcess(p)
+	}
+	for i := range s.Processes {
+		p := &s.Processes[i]
+		c := of[p.PID]
+		if c.IsZero() {
+			continue
+		}
+		if parent, ok := of[p.PPID]; ok && p.PPID != p.PID && parent == c {
+			continue
+		}
+		out[p.PID] = c
+	}
+	return out
+}
+
+// Tag is how `nsview tree --containers` marks a process that enters a
+// container: " [docker:3f2a9c1d4e5f]".
+func (c Container) Tag() string {
+	if c.IsZero() {
+		return ""
+	}
+	return " [" + c.String() + "]"
+}

@@ -220,12 +220,17 @@ func (d *discoverer) fds(workers int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(procs) {
 					return
 				}
-				found[w] = d.fdsOf(procs[i].PID, found[w])
+				if d.real {
+					found[w], buf = realFDs(d.proc.Path, procs[i].PID, buf, found[w])
+				} else {
+					found[w] = d.fdsOf(procs[i].PID, found[w])
+				}
 			}
 		}()
 	}
