@@ -3,6 +3,7 @@ module github.com/nsview/nsview
 go 1.26.0
 
 require (
+	github.com/mattn/go-runewidth v0.0.30
 	github.com/prometheus/procfs v0.23.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.1.0
@@ -13,5 +14,4 @@ require (
 require (
 	github.com/clipperhouse/uax29/v2 v2.2.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
-	github.com/mattn/go-runewidth v0.0.30 // indirect
 )

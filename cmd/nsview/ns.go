@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -156,7 +157,7 @@ func runNS(cmd *cobra.Command, g *globalOptions, o *nsOptions, args []string) er
 	}
 	stdout := cmd.OutOrStdout()
 	ro.IsTerm, ro.TermWidth = terminal(stdout)
-	ro.UTF8 = utf8Locale()
+	ro.UTF8 = localeIsUTF8(os.Getenv)
 
 	s, err := loadSnapshot(g, nsScanOptions(o), cmd.ErrOrStderr())
 	if err != nil {

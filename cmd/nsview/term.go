@@ -1,10 +1,22 @@
 package main
 
 import (
+	"io"
 	"os"
 	"strconv"
-	"strings"
 )
+
+// terminal reports whether w is a terminal and how many columns it has:
+// the window size, else $COLUMNS, else 80, as util-linux decides.
+func terminal(w io.Writer) (isTerm bool, width int) {
+	if !isTerminal(w) {
+		return false, envColumns()
+	}
+	if n := terminalWidth(w); n > 0 {
+		return true, n
+	}
+	return true, envColumns()
+}
 
 // envColumns is $COLUMNS when it is a positive number, else 80.
 func envColumns() int {
@@ -12,19 +24,6 @@ func envColumns() int {
 		return n
 	}
 	return 80
-}
-
-// utf8Locale reports whether the locale's character set is UTF-8 (the
-// first of LC_ALL, LC_CTYPE and LANG that is set decides), which is when
-// util-linux draws trees with box-drawing characters.
-func utf8Locale() bool {
-	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
-		if s := os.Getenv(v); s != "" {
-			s = strings.ToLower(s)
-			return strings.Contains(s, "utf-8") || strings.Contains(s, "utf8")
-		}
-	}
-	return false
 }
 
 // colorWanted reports whether to color output written to a terminal:
