@@ -19,7 +19,7 @@ import (
 type treeOptions struct {
 	args, noCompact, pids, pgids, uidChanges, nsChanges bool
 	byPID, hideThreads, threadNames, showParents, long  bool
-	highlightAll                                        bool
+	highlightAll, containers                            bool
 	highlightPID                                        int
 	nsSort                                              string
 	symbols                                             symbolsFlag
@@ -128,6 +128,7 @@ e.g. ESC [1m) and ends it ("me", as ncurses trims it, e.g. ESC [0m).`,
 	f.StringVar(&o.ns, "ns", "", "show the tree as this PID namespace (`ID`: pid:[INODE] or INODE) sees it")
 	f.BoolVar(&o.byNS, "by-ns", false, "show PID namespaces as branches, each with its processes")
 	f.BoolVar(&o.json, "json", false, "print the view as JSON")
+	f.BoolVar(&o.containers, "containers", false, "mark each process that enters a container or unit: [docker:3f2a9c1d4e5f]")
 	return cmd
 }
 
@@ -143,6 +144,7 @@ func (o *treeOptions) scanOptions() tree.Options {
 		NSpid:       o.nspid || inside || o.byNS || o.json,
 		Namespaces:  o.nsChanges || o.nsSort != "" || inside || o.byNS || o.json,
 		Hierarchy:   inside || o.byNS || o.json,
+		Cgroup:      o.containers,
 	}
 }
 
@@ -285,6 +287,9 @@ func runTree(cmd *cobra.Command, g *globalOptions, o *treeOptions, args []string
 	}
 	if err != nil {
 		return err
+	}
+	if o.containers {
+		po.Suffix = containerTags(s, v)
 	}
 	if o.highlightAll && s.Caller.ProcSelf > 0 {
 		for i := range v.Entries {

@@ -46,6 +46,10 @@ type PstreeOptions struct {
 	// UserName returns the name of a UID for -u; nil or false prints the
 	// number.
 	UserName func(uid uint32) (string, bool)
+	// Suffix, when set, returns text to print after a process (by its PID
+	// in the view's numbering), such as " [docker:3f2a9c1d4e5f]" for
+	// --containers; "" for none. Subtrees compact only where it agrees.
+	Suffix func(pid int) string
 }
 
 // Symbols are the strings pstree draws tree lines with.
@@ -622,6 +626,10 @@ func (m *pstreeModel) canonicalIDs() {
 		nd := &m.nodes[x]
 		key = append(key[:0], nd.comm...)
 		key = append(key, 0)
+		if m.o.Suffix != nil && !nd.thread {
+			key = append(key, m.o.Suffix(nd.pid)...)
+			key = append(key, 0)
+		}
 		if m.o.UIDChanges {
 			key = appendUint(key, uint64(nd.uid))
 		}

@@ -334,6 +334,11 @@ func (r *pstreeRenderer) enter(x int32, level, rep int, leaf, last bool, prevUID
 	if n.hilite && o.Normal != "" {
 		r.w.WriteString(o.Normal)
 	}
+	if o.Suffix != nil && !n.thread {
+		if sfx := o.Suffix(n.pid); sfx != "" {
+			r.outArgs(sfx)
+		}
+	}
 	if o.Args {
 		for i := 0; i < n.argc; i++ {
 			if i < n.argc-1 {
