@@ -159,7 +159,12 @@ func runNS(cmd *cobra.Command, g *globalOptions, o *nsOptions, args []string) er
 	ro.IsTerm, ro.TermWidth = terminal(stdout)
 	ro.UTF8 = localeIsUTF8(os.Getenv)
 
-	s, err := loadSnapshot(g, nsScanOptions(o), cmd.ErrOrStderr())
+	opts := nsScanOptions(o)
+	if ro.NS != 0 {
+		// Every process of the namespace is listed with its command.
+		opts.Cmdline = true
+	}
+	s, err := loadSnapshot(g, opts, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}
@@ -205,10 +210,11 @@ func parseNamespaceArg(s string) (nsinfo.ID, error) {
 }
 
 // nsScanOptions reads what `nsview ns` shows: every namespace link, the
-// hierarchy (PNS, ONS, and namespaces found above the others), command
-// lines, and where asked network ids and cgroups.
+// hierarchy (PNS, ONS, and namespaces found above the others), the command
+// lines of the processes that stand for a namespace, and where asked
+// network ids and cgroups.
 func nsScanOptions(o *nsOptions) tree.Options {
-	opts := tree.Options{Namespaces: true, Hierarchy: true, Cmdline: true, Discover: !o.processesOnly, Mounts: true}
+	opts := tree.Options{Namespaces: true, Hierarchy: true, LeaderCmdline: true, Discover: !o.processesOnly, Mounts: true}
 	all := strings.ToUpper(strings.Join(o.output, ","))
 	if o.outputAll || strings.Contains(all, "NETNSID") || strings.Contains(strings.Join(o.types, ","), "net") {
 		opts.NetNSID = true

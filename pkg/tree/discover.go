@@ -23,6 +23,9 @@ func (s *Snapshot) extras(proc *nsinfo.ProcFS, opts Options) {
 	if opts.Namespaces {
 		d.rememberProcessPaths()
 	}
+	if opts.LeaderCmdline && !opts.Cmdline {
+		d.leaderCmdlines()
+	}
 	if opts.Discover || opts.Mounts {
 		d.bindMounts()
 	}
@@ -90,6 +93,32 @@ func (d *discoverer) rememberProcessPaths() {
 			if d.s.Read.Hierarchy {
 				d.inspected[n.ID()] = true
 			}
+		}
+	}
+}
+
+// leaderCmdlines reads the command line of each namespace's lowest PID.
+func (d *discoverer) leaderCmdlines() {
+	done := make(map[int]bool)
+	var buf []byte
+	for i := range d.s.Namespaces {
+		pid := d.s.Namespaces[i].PID
+		if pid <= 0 || done[pid] {
+			continue
+		}
+		done[pid] = true
+		p, ok := d.findProc(pid)
+		if !ok {
+			continue
+		}
+		dir, err := d.proc.Files.OpenProc(pid)
+		if err != nil {
+			continue
+		}
+		buf, err = dir.ReadFile("cmdline", buf)
+		dir.Close()
+		if err == nil {
+			p.Cmdline, p.CmdlineUnterminated = splitCmdline(buf)
 		}
 	}
 }
@@ -225,6 +254,9 @@ func (d *discoverer) fds(workers int) {
 				i := int(next.Add(1)) - 1
 				if i >= len(procs) {
 					return
+				}
+				if p := &procs[i]; p.PID == 2 || p.PPID == 2 {
+					continue // kernel threads hold no files
 				}
 				if d.real {
 					found[w], buf = realFDs(d.proc.Path, procs[i].PID, buf, found[w])

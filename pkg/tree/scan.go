@@ -45,6 +45,10 @@ type Options struct {
 	// Mounts reads the nsfs bind mounts of every mount namespace (lsns's
 	// NSFS column), a part of Discover that costs little.
 	Mounts bool `json:"mounts"`
+	// LeaderCmdline reads the command lines of only the processes that
+	// stand for a namespace (its lowest PID), as lsns shows them: one
+	// read per namespace instead of one per process.
+	LeaderCmdline bool `json:"leader_cmdline"`
 	// NetNSID asks the kernel for each network namespace's id (RTM_GETNSID).
 	NetNSID bool `json:"netnsid"`
 	// Workers is how many goroutines read processes; 0 means one per CPU
