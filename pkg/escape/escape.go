@@ -7,6 +7,7 @@ package escape
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -18,8 +19,8 @@ import (
 //   - invalid UTF-8: each bad byte as \xHH;
 //   - bidi embeddings, overrides and isolates (U+202A–U+202E,
 //     U+2066–U+2069), marks (U+200E, U+200F, U+061C), line and paragraph
-//     separators (U+2028, U+2029), zero-width and other format characters:
-//     \uHHHH.
+//     separators (U+2028, U+2029), zero-width and every other format
+//     character (Unicode category Cf): \uHHHH, or \UHHHHHHHH above U+FFFF.
 //
 // A backslash is doubled, so the output is unambiguous. Text allocates only
 // when something must be escaped.
@@ -56,9 +57,17 @@ func Text(s string) string {
 		case r == utf8.RuneError && size == 1:
 			writeHexByte(&b, c)
 		case unsafeRune(r):
-			b.WriteString(`\u`)
+			// \uHHHH, or \UHHHHHHHH beyond the BMP (tag characters),
+			// so that the escape's end is never in doubt.
+			digits := 4
+			if r > 0xffff {
+				b.WriteString(`\U`)
+				digits = 8
+			} else {
+				b.WriteString(`\u`)
+			}
 			h := strconv.FormatInt(int64(r), 16)
-			b.WriteString(strings.Repeat("0", max(0, 4-len(h))))
+			b.WriteString(strings.Repeat("0", max(0, digits-len(h))))
 			b.WriteString(h)
 		default:
 			b.WriteString(s[i : i+size])
@@ -90,25 +99,19 @@ func firstUnsafe(s string) int {
 	return -1
 }
 
-// unsafeRune reports whether a valid non-ASCII rune must be escaped.
+// unsafeRune reports whether a valid non-ASCII rune must be escaped: C1
+// controls, every format character (Unicode category Cf: bidi embeddings,
+// overrides, isolates and marks, zero-width characters, the soft hyphen,
+// invisible operators, tag characters, interlinear annotations), and the
+// line and paragraph separators, which some terminals treat as newlines.
 func unsafeRune(r rune) bool {
 	switch {
 	case r >= 0x80 && r <= 0x9f: // C1 controls
 		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi
-		return true
-	case r == 0x200e || r == 0x200f || r == 0x061c: // LRM, RLM, ALM
-		return true
 	case r == 0x2028 || r == 0x2029: // line and paragraph separators
 		return true
-	case r >= 0x200b && r <= 0x200d, r == 0x2060, r == 0xfeff: // zero width
-		return true
-	case r >= 0xfff9 && r <= 0xfffb: // interlinear annotation
-		return true
-	case r == 0xad: // soft hyphen: invisible
-		return true
 	}
-	return false
+	return unicode.Is(unicode.Cf, r)
 }
 
 func writeHexByte(b *strings.Builder, c byte) {

@@ -57,7 +57,7 @@ type osProcDir struct {
 }
 
 func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
-	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
 		return buf[:0], wrap("open", d.path+"/"+name, err)
 	}
@@ -87,6 +87,9 @@ func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
 func (d *osProcDir) Readlink(name string) (string, error) {
 	var b [128]byte
 	n, err := unix.Readlinkat(d.fd, name, b[:])
+	for err == unix.EINTR {
+		n, err = unix.Readlinkat(d.fd, name, b[:])
+	}
 	if err != nil {
 		return "", wrap("readlink", d.path+"/"+name, err)
 	}
@@ -101,7 +104,7 @@ func (d *osProcDir) Readlink(name string) (string, error) {
 }
 
 func (d *osProcDir) ReadDirNames(name string) ([]string, error) {
-	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := openat(d.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, wrap("open", d.path+"/"+name, err)
 	}
@@ -129,4 +132,15 @@ func (d *osProcDir) Close() error {
 	err := unix.Close(d.fd)
 	d.fd = -1
 	return err
+}
+
+// openat retries openat(2) on EINTR, as package os does: a signal during the
+// call is not the file's fault.
+func openat(dirfd int, name string, flags int) (int, error) {
+	for {
+		fd, err := unix.Openat(dirfd, name, flags, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
 }

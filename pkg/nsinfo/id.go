@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // ID identifies a namespace as the kernel shows it in /proc/PID/ns links:
@@ -23,28 +24,33 @@ var ErrBadLink = errors.New("not a namespace link")
 
 // ParseID parses namespace link text such as "pid:[4026531836]", as read from
 // /proc/PID/ns/pid or from an fd link to an nsfs file. This is the only place
-// that text is parsed.
+// that text is parsed. It accepts exactly what the kernel writes (the type
+// as the kernel spells it, a decimal inode number without sign or leading
+// zero), so that for every text it accepts, ID.String gives the text back:
+// two different link texts never name the same ID.
 func ParseID(link string) (ID, error) {
 	// The shortest valid text is "ipc:[1]"; the type ends at the first ':'.
-	colon := -1
-	for i := 0; i < len(link); i++ {
-		if link[i] == ':' {
-			colon = i
-			break
-		}
-	}
+	colon := strings.IndexByte(link, ':')
 	if colon <= 0 || len(link) < colon+4 || link[colon+1] != '[' || link[len(link)-1] != ']' {
-		return ID{}, fmt.Errorf("parse %q: %w", link, ErrBadLink)
+		return ID{}, fmt.Errorf("parse %q: %w", truncateString(link), ErrBadLink)
 	}
-	typ, err := ParseType(link[:colon])
-	if err != nil {
-		return ID{}, fmt.Errorf("parse %q: %w: %w", link, ErrBadLink, err)
+	typ, ok := typeNamed(link[:colon])
+	if !ok {
+		return ID{}, fmt.Errorf("parse %q: %w: unknown type", truncateString(link), ErrBadLink)
 	}
-	ino, err := strconv.ParseUint(link[colon+2:len(link)-1], 10, 64)
-	if err != nil || ino == 0 {
-		return ID{}, fmt.Errorf("parse %q: %w: bad inode number", link, ErrBadLink)
+	digits := link[colon+2 : len(link)-1]
+	ino, good := parseUint([]byte(digits))
+	if !good || ino == 0 || digits[0] == '0' {
+		return ID{}, fmt.Errorf("parse %q: %w: bad inode number", truncateString(link), ErrBadLink)
 	}
 	return ID{Type: typ, Ino: ino}, nil
+}
+
+func truncateString(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }
 
 // IsZero reports whether the ID is unknown.

@@ -3,6 +3,7 @@ package nsinfo
 import (
 	"errors"
 	"fmt"
+	"syscall"
 )
 
 // Links is what one process's /proc/PID/ns directory says.
@@ -22,24 +23,37 @@ var linkNames = [NumTypes + 1]string{
 	"ns/pid_for_children",
 }
 
+// alwaysThere says which links every kernel nsview runs on has: NSpid came
+// in Linux 4.1, and ipc, mnt, net, pid, user and uts links were all there by
+// 3.8. The cgroup (4.6) and time (5.6) links and pid_for_children (4.12)
+// may be missing; pid_for_children also reads ENOENT after
+// unshare(CLONE_NEWPID) until the first child is born.
+var alwaysThere = [NumTypes + 1]bool{
+	false, true, true, true, true, true, true, false,
+	false,
+}
+
 // ReadLinks reads the eight namespace links and pid_for_children of the
-// process whose directory is dir. Outcomes: every link gone means the
-// process vanished (or is a zombie, whose links are gone too) and the error
-// wraps ErrVanished; any link denied gives the readable rest and an error
-// wrapping ErrDenied; a link missing alone means the kernel lacks that type
-// and is left 0 without error.
+// process whose directory is dir. Outcomes: a link that every kernel has
+// gone (ENOENT, ESRCH) means the process vanished, or is exiting and has
+// dropped its namespaces already (so does a zombie), and the error wraps
+// ErrVanished; any link denied gives the readable rest and an error wrapping
+// ErrDenied; a cgroup, time or pid_for_children link missing alone means the
+// kernel lacks it (or, for pid_for_children, has none yet) and is left 0
+// without error.
 func ReadLinks(dir ProcDir) (Links, error) {
 	var l Links
-	var gone, denied int
-	var firstDenied, other error
+	var firstGone, firstDenied, other error
 	for i, name := range linkNames {
 		s, err := dir.Readlink(name)
 		if err != nil {
 			switch {
 			case IsVanished(err):
-				gone++
+				// ESRCH says the process is gone, whichever link.
+				if (alwaysThere[i] || errors.Is(err, syscall.ESRCH)) && firstGone == nil {
+					firstGone = err
+				}
 			case IsDenied(err):
-				denied++
 				if firstDenied == nil {
 					firstDenied = err
 				}
@@ -57,26 +71,28 @@ func ReadLinks(dir ProcDir) (Links, error) {
 			}
 			continue
 		}
-		if i == NumTypes {
-			if id.Type == PID {
-				l.PIDForChildren = id.Ino
-			}
-			continue
+		want := PID // pid_for_children
+		if i < NumTypes {
+			want = Types[i]
 		}
-		if id.Type != Types[i] {
+		if id.Type != want {
 			if other == nil {
 				other = fmt.Errorf("readlink %s: %w: link says %s", name, ErrMalformed, id.Type)
 			}
 			continue
 		}
-		l.NS[i] = id.Ino
+		if i < NumTypes {
+			l.NS[i] = id.Ino
+		} else {
+			l.PIDForChildren = id.Ino
+		}
 	}
 	switch {
-	case gone == len(linkNames):
-		return l, &ReadError{Op: "readlink", Path: "ns/*", Kind: ErrVanished, Err: errors.New("no namespace link is left")}
+	case firstGone != nil:
+		return l, firstGone
 	case other != nil:
 		return l, other
-	case denied > 0:
+	case firstDenied != nil:
 		return l, firstDenied
 	}
 	return l, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Stat is the part of /proc/PID/stat that nsview uses.
@@ -37,7 +38,7 @@ func ParseStat(b []byte) (Stat, error) {
 		return s, fmt.Errorf("stat: %w: no (comm)", ErrMalformed)
 	}
 	pid, ok := parseInt(bytes.TrimSpace(b[:lp]))
-	if !ok {
+	if !ok || pid <= 0 {
 		return s, fmt.Errorf("stat: %w: bad pid", ErrMalformed)
 	}
 	s.PID = pid
@@ -53,6 +54,12 @@ func ParseStat(b []byte) (Stat, error) {
 		}
 		end := bytes.IndexByte(rest, ' ')
 		if end < 0 {
+			// The kernel writes 52 fields and a newline: a field that
+			// runs to the end of the input unterminated was cut short
+			// (a truncated read), and its number may be too.
+			if rest[len(rest)-1] != '\n' {
+				return s, fmt.Errorf("stat: %w: cut short at field %d", ErrMalformed, field+1)
+			}
 			end = len(rest)
 		}
 		tok := bytes.TrimRight(rest[:end], "\n")
@@ -101,7 +108,7 @@ func parseInt(b []byte) (int, bool) {
 		neg, b = true, b[1:]
 	}
 	u, ok := parseUint(b)
-	if !ok || u > 1<<62 {
+	if !ok || u > math.MaxInt {
 		return 0, false
 	}
 	if neg {

@@ -78,6 +78,16 @@ func ParseType(s string) (Type, error) {
 	return 0, fmt.Errorf("unknown namespace type %q (want one of %s)", s, strings.Join(typeNames[:], ", "))
 }
 
+// typeNamed returns the type the kernel spells name, exactly.
+func typeNamed(name string) (Type, bool) {
+	for i, n := range typeNames {
+		if n == name {
+			return Types[i], true
+		}
+	}
+	return 0, false
+}
+
 // MarshalText encodes the type by name, so JSON says "pid", not 536870912.
 func (t Type) MarshalText() ([]byte, error) {
 	if t.Index() < 0 {

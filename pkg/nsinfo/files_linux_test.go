@@ -1,0 +1,205 @@
+package nsinfo
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestOSFilesOnDirectory(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "42")
+	if err := os.MkdirAll(filepath.Join(dir, "ns"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "task", "42"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "task", "43"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB: many reads
+	if err := os.WriteFile(filepath.Join(dir, "cmdline"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stat"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	long := "pid:[" + strings.Repeat("1", 200) + "]" // longer than the 128-byte fast path
+	for name, target := range map[string]string{"ns/pid": "pid:[4026531836]", "ns/net": long} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("42", filepath.Join(root, "self")); err != nil {
+		t.Fatal(err)
+	}
+
+	files := OSFiles(root)
+	d, err := files.OpenProc(42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, start := range [][]byte{nil, make([]byte, 0, 10), make([]byte, 5, 8192)} {
+		got, err := d.ReadFile("cmdline", start)
+		if err != nil || !bytes.Equal(got, big) {
+			t.Errorf("ReadFile(cmdline) from a %d-byte buffer: %d bytes, %v", cap(start), len(got), err)
+		}
+	}
+	if got, err := d.ReadFile("stat", make([]byte, 3, 600)); err != nil || len(got) != 0 {
+		t.Errorf("empty file: %q, %v", got, err)
+	}
+	if _, err := d.ReadFile("status", nil); !IsVanished(err) {
+		t.Errorf("missing file: %v, want vanished", err)
+	}
+	if s, err := d.Readlink("ns/pid"); err != nil || s != "pid:[4026531836]" {
+		t.Errorf("Readlink(ns/pid) = %q, %v", s, err)
+	}
+	if s, err := d.Readlink("ns/net"); err != nil || s != long {
+		t.Errorf("Readlink of a long link = %q, %v", s, err)
+	}
+	if _, err := d.Readlink("ns/uts"); !IsVanished(err) {
+		t.Errorf("missing link: %v, want vanished", err)
+	}
+	names, err := d.ReadDirNames("task")
+	slices.Sort(names)
+	if err != nil || !slices.Equal(names, []string{"42", "43"}) {
+		t.Errorf("ReadDirNames(task) = %v, %v", names, err)
+	}
+	if uid, err := d.Owner(); err != nil || uid != uint32(os.Getuid()) {
+		t.Errorf("Owner = %d, %v", uid, err)
+	}
+	if err := d.Close(); err != nil {
+		t.Error(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := files.OpenProc(7); !IsVanished(err) {
+		t.Errorf("OpenProc of a missing PID: %v, want vanished", err)
+	}
+	if s, err := files.Readlink("self"); err != nil || s != "42" {
+		t.Errorf("Readlink(self) = %q, %v", s, err)
+	}
+	names, err = files.ReadDirNames(".")
+	slices.Sort(names)
+	if err != nil || !slices.Equal(names, []string{"42", "self"}) {
+		t.Errorf("ReadDirNames(.) = %v, %v", names, err)
+	}
+}
+
+func TestOSFilesOnProc(t *testing.T) {
+	p, err := NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Real() {
+		t.Fatal("/proc is not procfs")
+	}
+	d, err := p.Files.OpenProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	b, err := d.ReadFile("stat", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ParseStat(b)
+	if err != nil || st.PID != os.Getpid() || st.PPID != os.Getppid() {
+		t.Fatalf("own stat: %+v, %v", st, err)
+	}
+	b, err = d.ReadFile("status", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, err := ParseStatus(b)
+	if err != nil || len(status.NSpid) == 0 || status.NSpid[0] != os.Getpid() || status.UID[0] != uint32(os.Getuid()) {
+		t.Fatalf("own status: %+v, %v", status, err)
+	}
+	l, err := ReadLinks(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range Types {
+		want, err := os.Readlink("/proc/self/ns/" + typ.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.NS.Get(typ).String(); got != want {
+			t.Errorf("%v: %s, readlink says %s", typ, got, want)
+		}
+	}
+	pids, err := p.PIDs()
+	if err != nil || !slices.Contains(pids, os.Getpid()) {
+		t.Errorf("PIDs() lacks our own PID %d: %v", os.Getpid(), err)
+	}
+	if c := p.CheckCaller(); c.ForeignProc || c.ProcSelf != os.Getpid() {
+		t.Errorf("CheckCaller on our own /proc: %+v", c)
+	}
+}
+
+func TestProcFSPIDs(t *testing.T) {
+	root := t.TempDir()
+	for _, n := range []string{"1", "42", "0", "007", "-3", "self", "thread-self", "sys", "4x", "99999999999999999999999"} {
+		if err := os.Mkdir(filepath.Join(root, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := NewProcFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Real() {
+		t.Error("a directory is not a real proc")
+	}
+	pids, err := p.PIDs()
+	slices.Sort(pids)
+	if err != nil || !slices.Equal(pids, []int{1, 42}) {
+		t.Errorf("PIDs() = %v, %v", pids, err)
+	}
+	if got := p.Join("1", "ns", "pid"); got != filepath.Join(root, "1", "ns", "pid") {
+		t.Errorf("Join = %q", got)
+	}
+	if _, err := NewProcFS(filepath.Join(root, "missing")); err == nil {
+		t.Error("NewProcFS of a missing directory must fail")
+	}
+}
+
+func TestCaller(t *testing.T) {
+	root := t.TempDir()
+	p, err := NewProcFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := os.Getpid()
+	// No "self" at all: the mount's namespace has no PID for us.
+	c := p.CheckCaller()
+	if !c.ForeignProc || c.ProcSelf != 0 || c.PID != pid {
+		t.Errorf("no self: %+v", c)
+	}
+	if w := c.Warning("/proc"); !strings.Contains(w, "no PID") || !strings.Contains(w, strconv.Itoa(pid)) {
+		t.Errorf("warning %q", w)
+	}
+	if err := os.Symlink("4150", filepath.Join(root, "self")); err != nil {
+		t.Fatal(err)
+	}
+	c = p.CheckCaller()
+	if !c.ForeignProc || c.ProcSelf != 4150 {
+		t.Errorf("self 4150: %+v", c)
+	}
+	if w := c.Warning("/proc"); !strings.Contains(w, "/proc/self is 4150") || strings.ContainsAny(w, "\n\x1b") {
+		t.Errorf("warning %q", w)
+	}
+	os.Remove(filepath.Join(root, "self"))
+	if err := os.Symlink(strconv.Itoa(pid), filepath.Join(root, "self")); err != nil {
+		t.Fatal(err)
+	}
+	if c := p.CheckCaller(); c.ForeignProc || c.Warning("/proc") != "" {
+		t.Errorf("self is us: %+v", c)
+	}
+}
