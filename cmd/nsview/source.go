@@ -48,13 +48,19 @@ func reportSnapshot(s *tree.Snapshot, stderr io.Writer) {
 
 // unreadableLine summarises Unreadable in one line, or "" if all was read.
 func unreadableLine(u tree.Unreadable) string {
-	if u.Denied == 0 && u.Failed == 0 {
+	if u.Denied == 0 && u.Hidden == 0 && u.Failed == 0 {
 		// Processes that exit during a scan are normal on a live system.
 		return ""
 	}
 	msg := ""
 	if u.Denied > 0 {
 		msg = fmt.Sprintf("%d process(es) partly unreadable (permission denied): shown with ? for what is unknown", u.Denied)
+	}
+	if u.Hidden > 0 {
+		if msg != "" {
+			msg += "; "
+		}
+		msg += fmt.Sprintf("%d process(es) hidden (proc mounted with hidepid): left out", u.Hidden)
 	}
 	if u.Failed > 0 {
 		if msg != "" {

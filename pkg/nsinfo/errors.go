@@ -58,8 +58,11 @@ func kindOf(err error) error {
 	return nil
 }
 
-// IsVanished reports whether err means the process is gone.
-func IsVanished(err error) bool { return errors.Is(err, ErrVanished) }
+// IsVanished reports whether err means the process is gone: an error of
+// kind ErrVanished, or an unclassified ENOENT or ESRCH (as a Files layer
+// other than OSFiles may return).
+func IsVanished(err error) bool { return err != nil && kindOf(err) == ErrVanished }
 
-// IsDenied reports whether err means access was denied.
-func IsDenied(err error) bool { return errors.Is(err, ErrDenied) }
+// IsDenied reports whether err means access was denied: an error of kind
+// ErrDenied, or an unclassified EACCES or EPERM.
+func IsDenied(err error) bool { return err != nil && kindOf(err) == ErrDenied }

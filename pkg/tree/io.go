@@ -7,11 +7,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/nsview/nsview/pkg/nsinfo"
 )
 
 // ErrSchema is wrapped by ReadSnapshot when a file is not a snapshot this
 // version of nsview understands.
 var ErrSchema = errors.New("unsupported snapshot")
+
+// ErrInvalid is wrapped by ReadSnapshot when a snapshot holds what no scan
+// of a kernel can produce (a PID twice, an NSpid chain longer than the
+// kernel's nesting allows, ...), so views never have to guess.
+var ErrInvalid = errors.New("invalid snapshot")
 
 // WriteJSON writes the snapshot as indented JSON.
 func (s *Snapshot) WriteJSON(w io.Writer) error {
@@ -37,6 +44,9 @@ func ReadSnapshot(r io.Reader) (*Snapshot, error) {
 	if s.Schema != SchemaVersion {
 		return nil, fmt.Errorf("%w: schema %d, this nsview reads %d", ErrSchema, s.Schema, SchemaVersion)
 	}
+	if err := s.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	s.Sort()
 	return &s, nil
 }
@@ -60,4 +70,41 @@ func LoadSnapshot(path string) (*Snapshot, error) {
 		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// validate checks what the kernel guarantees of a scan.
+func (s *Snapshot) validate() error {
+	seen := make(map[int]bool, len(s.Processes))
+	for i := range s.Processes {
+		p := &s.Processes[i]
+		switch {
+		case p.PID <= 0:
+			return fmt.Errorf("process %d: PID must be positive", p.PID)
+		case seen[p.PID]:
+			return fmt.Errorf("process %d appears twice", p.PID)
+		case p.PPID < 0 || p.PGID < 0 || p.SID < 0:
+			return fmt.Errorf("process %d: negative PPID, PGID or SID", p.PID)
+		case len(p.NSpid) > nsinfo.MaxNSpid:
+			return fmt.Errorf("process %d: NSpid has %d entries, the kernel allows %d", p.PID, len(p.NSpid), nsinfo.MaxNSpid)
+		case len(p.NSpid) > 0 && p.NSpid[0] != p.PID:
+			return fmt.Errorf("process %d: NSpid starts with %d, not its PID", p.PID, p.NSpid[0])
+		}
+		seen[p.PID] = true
+		for _, n := range p.NSpid {
+			if n <= 0 {
+				return fmt.Errorf("process %d: NSpid entry %d must be positive", p.PID, n)
+			}
+		}
+		for _, t := range p.Threads {
+			if t.TID <= 0 {
+				return fmt.Errorf("process %d: thread ID %d must be positive", p.PID, t.TID)
+			}
+		}
+	}
+	for i := range s.Namespaces {
+		if n := &s.Namespaces[i]; n.Type.Index() < 0 || n.Ino == 0 {
+			return fmt.Errorf("namespace %d: type or inode missing", i)
+		}
+	}
+	return nil
 }

@@ -79,15 +79,30 @@ func (s *Snapshot) NamespaceTree() *NamespaceTree {
 		j := node(parent)
 		t.Nodes[i].Parent = j
 	}
-	// Cut parent cycles (hostile snapshots) so that every node is shown once.
+	// Cut parent cycles (hostile snapshots) so that every node is shown
+	// once: walk up from each node, stamping the path; meeting the stamp
+	// again means a cycle, cut at its lowest index. Nodes whose chain is
+	// already known good are not walked again, so this is linear.
+	stamp := make([]int, len(t.Nodes))
+	done := make([]bool, len(t.Nodes))
+	var path []int
 	for i := range t.Nodes {
-		slow := i
-		for steps := 0; t.Nodes[slow].Parent >= 0 && steps <= len(t.Nodes); steps++ {
-			slow = t.Nodes[slow].Parent
-			if slow == i {
-				t.Nodes[i].Parent = -1
-				break
+		path = path[:0]
+		j := i
+		for j >= 0 && !done[j] && stamp[j] != i+1 {
+			stamp[j] = i + 1
+			path = append(path, j)
+			j = t.Nodes[j].Parent
+		}
+		if j >= 0 && !done[j] {
+			cut := j
+			for x := t.Nodes[j].Parent; x != j; x = t.Nodes[x].Parent {
+				cut = min(cut, x)
 			}
+			t.Nodes[cut].Parent = -1
+		}
+		for _, k := range path {
+			done[k] = true
 		}
 	}
 	for i := range t.Nodes {
@@ -109,16 +124,19 @@ func (s *Snapshot) NamespaceTree() *NamespaceTree {
 	}
 	for i := range t.Nodes {
 		slices.SortFunc(t.Nodes[i].Children, byIno)
-		if t.Nodes[i].Level < 0 {
-			// Derive from the parent chain where no member told.
-			depth, j := 0, i
-			for ; t.Nodes[j].Parent >= 0 && t.Nodes[j].Level < 0 && depth <= len(t.Nodes); depth++ {
-				j = t.Nodes[j].Parent
-			}
-			if t.Nodes[j].Level >= 0 {
-				t.Nodes[i].Level = t.Nodes[j].Level + depth
+	}
+	// Derive unknown levels from the nearest ancestor that knows its own,
+	// top-down so that each node is computed once.
+	order := make([]int, 0, len(t.Nodes))
+	order = append(order, t.Roots...)
+	for k := 0; k < len(order); k++ {
+		n := &t.Nodes[order[k]]
+		if n.Level < 0 && n.Parent >= 0 {
+			if pl := t.Nodes[n.Parent].Level; pl >= 0 {
+				n.Level = pl + 1
 			}
 		}
+		order = append(order, n.Children...)
 	}
 	slices.SortFunc(t.Roots, byIno)
 	return t

@@ -139,6 +139,9 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 			continue
 		case r.outcome == outcomeDenied:
 			s.Unreadable.Denied++
+		case r.outcome == outcomeHidden:
+			s.Unreadable.Hidden++
+			continue
 		case r.outcome == outcomeFailed:
 			s.Unreadable.Failed++
 			if len(s.Unreadable.Errors) < maxErrors {
@@ -161,6 +164,7 @@ const (
 	outcomeOK outcome = iota
 	outcomeVanished
 	outcomeDenied
+	outcomeHidden
 	outcomeFailed
 )
 
@@ -229,11 +233,13 @@ func (r *reader) read(pid int) (res procResult) {
 		return false
 	}
 
-	uid, err := dir.Owner()
+	p.UID, err = dir.Owner()
 	if !note(err) {
-		return res
+		p.UID = UnknownUID
+		if !res.ok {
+			return res
+		}
 	}
-	p.UID = uid
 
 	if r.opts.NSpid {
 		r.buf, err = dir.ReadFile("status", r.buf)
@@ -242,6 +248,11 @@ func (r *reader) read(pid int) (res procResult) {
 		}
 		if note(err) {
 			status, err := nsinfo.ParseStatus(r.buf)
+			if err == nil && len(status.NSpid) > 0 && status.NSpid[0] != pid {
+				// The first entry is the mount's own numbering.
+				status.NSpid = nil
+				err = fmt.Errorf("%w: NSpid does not start with the PID", nsinfo.ErrMalformed)
+			}
 			if err != nil {
 				note(fmt.Errorf("read %s/%d/status: %w", r.proc.Path, pid, err))
 			}
@@ -333,8 +344,9 @@ func failure(err error) procResult {
 	case nsinfo.IsVanished(err):
 		return procResult{outcome: outcomeVanished, err: err}
 	case nsinfo.IsDenied(err):
-		// Without its stat a process cannot be placed in a tree.
-		return procResult{outcome: outcomeFailed, err: err}
+		// Listed but not readable (hidepid=1): without its stat a
+		// process cannot be placed in a tree.
+		return procResult{outcome: outcomeHidden, err: err}
 	}
 	return procResult{outcome: outcomeFailed, err: err}
 }

@@ -49,6 +49,7 @@ type Snapshot struct {
 	byPID          map[int]int // PID to index in Processes, built on demand
 	byNS           map[nsinfo.ID]int
 	inferredParent map[uint64]uint64 // PID namespace parents from the process tree
+	pidNS          []uint64          // PIDNamespaceOf each process, by index
 }
 
 // Process is one process as the proc mount numbers it.
@@ -57,7 +58,8 @@ type Process struct {
 	PPID int `json:"ppid"` // 0 when the parent is outside the mount's PID namespace
 	PGID int `json:"pgid"`
 	SID  int `json:"sid"`
-	// UID owns /proc/PID: the effective UID, as pstree and lsns show it.
+	// UID owns /proc/PID: the effective UID, as pstree and lsns show it;
+	// UnknownUID where it could not be read.
 	UID uint32 `json:"uid"`
 	// Comm is the name from stat: up to 15 bytes, any byte but NUL.
 	Comm string `json:"comm"`
@@ -96,6 +98,10 @@ type Process struct {
 	// (typically the namespace links of another user's process).
 	Denied bool `json:"denied,omitempty"`
 }
+
+// UnknownUID is Process.UID when the owner could not be read: (uid_t)-1,
+// which the kernel never gives a process.
+const UnknownUID = ^uint32(0)
 
 // Thread is one thread of a process other than its main thread.
 type Thread struct {
@@ -158,6 +164,9 @@ type Unreadable struct {
 	Vanished int `json:"vanished"`
 	// Denied processes are shown, with the facts that were denied unknown.
 	Denied int `json:"denied"`
+	// Hidden processes are listed but their stat is denied (a proc mounted
+	// with hidepid=1, or invisible=noaccess): they are left out.
+	Hidden int `json:"hidden"`
 	// Failed processes hit another error; they are left out if their stat
 	// could not be read, shown partially otherwise.
 	Failed int `json:"failed"`
@@ -169,7 +178,7 @@ type Unreadable struct {
 const maxErrors = 20
 
 // Total is the number of processes that were not read in full.
-func (u Unreadable) Total() int { return u.Vanished + u.Denied + u.Failed }
+func (u Unreadable) Total() int { return u.Vanished + u.Denied + u.Hidden + u.Failed }
 
 // Proc returns the process with the given PID (as the mount numbers it).
 func (s *Snapshot) Proc(pid int) (*Process, bool) {
@@ -204,6 +213,7 @@ func (s *Snapshot) index() {
 	for i := range s.Namespaces {
 		s.byNS[s.Namespaces[i].ID()] = i
 	}
+	s.resolvePIDNamespaces()
 	s.inferParents()
 }
 
@@ -260,6 +270,7 @@ type processJSON struct {
 	NS         nsJSON   `json:"ns"`
 	CommRaw    string   `json:"comm_b64,omitempty"`
 	CmdlineRaw []string `json:"cmdline_b64,omitempty"`
+	CgroupRaw  string   `json:"cgroup_b64,omitempty"`
 }
 
 type processAlias Process
@@ -286,8 +297,9 @@ func (p Process) MarshalJSON() ([]byte, error) {
 			break
 		}
 	}
-	if w.Threads != nil {
-		w.Threads = append([]Thread(nil), w.Threads...)
+	if !utf8.ValidString(p.Cgroup) {
+		// Cgroup directories are named by whoever creates them.
+		w.CgroupRaw = base64.StdEncoding.EncodeToString([]byte(p.Cgroup))
 	}
 	return json.Marshal(w)
 }
@@ -323,6 +335,13 @@ func (p *Process) UnmarshalJSON(b []byte) error {
 			}
 			p.Cmdline[i] = string(raw)
 		}
+	}
+	if w.CgroupRaw != "" {
+		raw, err := base64.StdEncoding.DecodeString(w.CgroupRaw)
+		if err != nil {
+			return fmt.Errorf("process %d: cgroup_b64: %w", p.PID, err)
+		}
+		p.Cgroup = string(raw)
 	}
 	return nil
 }

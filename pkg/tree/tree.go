@@ -38,17 +38,21 @@ func (v *View) Tree() *Tree {
 			t.Roots = append(t.Roots, i)
 		}
 	}
-	// Entries unreachable from a root sit on a cycle or below one.
+	// Entries unreachable from a root sit on a cycle or below one. Walk up
+	// from each to the cycle, stamping the path, and cut the cycle at its
+	// lowest PID (entries are in PID order, so the lowest index); marking
+	// what the new root reaches keeps every entry walked at most twice, so
+	// a hostile snapshot of many cycles costs linear time.
 	seen := make([]bool, n)
 	t.mark(t.Roots, seen)
+	stamp := make([]int, n)
 	for i := range seen {
 		if seen[i] {
 			continue
 		}
-		// Walk up to a node on the cycle and cut there: the lowest PID
-		// on the cycle (entries are in PID order, so the first met).
 		c := i
-		for range n {
+		for stamp[c] != i+1 {
+			stamp[c] = i + 1
 			c = t.Parent[c]
 		}
 		cut := c

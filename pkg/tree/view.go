@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -52,13 +53,20 @@ func (v *View) Entry(pid int) (*Entry, bool) {
 // indexOf returns the position in Entries of the entry with the given PID.
 func (v *View) indexOf(pid int) (int, bool) {
 	if v.byPID == nil {
-		v.byPID = make(map[int]int, len(v.Entries))
-		for i := range v.Entries {
-			v.byPID[v.Entries[i].PID] = i
-		}
+		v.buildIndex()
 	}
 	i, ok := v.byPID[pid]
 	return i, ok
+}
+
+// buildIndex maps PIDs to entries. The constructors call it, so that a view
+// is only read afterwards and goroutines may share it (the TUI renders one
+// view in two panes).
+func (v *View) buildIndex() {
+	v.byPID = make(map[int]int, len(v.Entries))
+	for i := range v.Entries {
+		v.byPID[v.Entries[i].PID] = i
+	}
 }
 
 // HostView is the whole snapshot as the proc mount numbers it.
@@ -71,6 +79,7 @@ func (s *Snapshot) HostView() *View {
 			v.NS = nsinfo.ID{Type: nsinfo.PID, Ino: p.NS[nsinfo.PID.Index()]}
 		}
 	}
+	v.buildIndex()
 	return v
 }
 
@@ -140,7 +149,8 @@ func (s *Snapshot) InsideView(ns nsinfo.ID) (*View, error) {
 		}
 		e.PGID = in[e.Proc.PGID]
 	}
-	slices.SortFunc(v.Entries, func(a, b Entry) int { return a.PID - b.PID })
+	slices.SortFunc(v.Entries, func(a, b Entry) int { return cmp.Compare(a.PID, b.PID) })
+	v.buildIndex()
 	return v, nil
 }
 
@@ -148,23 +158,87 @@ func (s *Snapshot) InsideView(ns nsinfo.ID) (*View, error) {
 // its ns/pid link, or where that is unreadable, inherited from the nearest
 // ancestor process at the same NSpid depth (a process can only enter a PID
 // namespace below its own, so same depth means same namespace). 0 when
-// unknown.
+// unknown. For a process of the snapshot it is a lookup: Sort resolves
+// every process once.
 func (s *Snapshot) PIDNamespaceOf(p *Process) uint64 {
+	if s.byPID == nil {
+		s.index()
+	}
+	if i, ok := s.byPID[p.PID]; ok && &s.Processes[i] == p && i < len(s.pidNS) {
+		return s.pidNS[i]
+	}
+	// A copy, or a process that shares its PID with another.
 	pi := nsinfo.PID.Index()
-	for steps := 0; p != nil && steps < len(s.Processes); steps++ {
+	for steps := 0; p != nil && steps <= len(s.Processes); steps++ {
 		if ino := p.NS[pi]; ino != 0 {
 			return ino
 		}
-		if p.NSpid == nil || p.PPID == 0 || p.PPID == p.PID {
+		j, ok := s.parentAtSameDepth(p)
+		if !ok {
 			return 0
 		}
-		parent, ok := s.Proc(p.PPID)
-		if !ok || len(parent.NSpid) != len(p.NSpid) {
-			return 0
-		}
-		p = parent
+		p = &s.Processes[j]
 	}
 	return 0
+}
+
+// parentAtSameDepth returns the index of p's parent process if it is in the
+// snapshot and at p's NSpid depth, so in p's PID namespace.
+func (s *Snapshot) parentAtSameDepth(p *Process) (int, bool) {
+	if p.NSpid == nil || p.PPID == 0 || p.PPID == p.PID {
+		return 0, false
+	}
+	j, ok := s.byPID[p.PPID]
+	if !ok || len(s.Processes[j].NSpid) != len(p.NSpid) {
+		return 0, false
+	}
+	return j, true
+}
+
+// resolvePIDNamespaces computes PIDNamespaceOf for every process, each
+// chain of ancestors walked once (a 100,000-deep chain of processes whose
+// links are unreadable costs linear time, not quadratic).
+func (s *Snapshot) resolvePIDNamespaces() {
+	const (
+		unvisited = iota
+		walking
+		resolved
+	)
+	pi := nsinfo.PID.Index()
+	s.pidNS = make([]uint64, len(s.Processes))
+	state := make([]uint8, len(s.Processes))
+	var path []int
+	for i := range s.Processes {
+		path = path[:0]
+		var ino uint64
+		for j := i; ; {
+			if state[j] == resolved {
+				ino = s.pidNS[j]
+				break
+			}
+			if state[j] == walking { // a cycle of parents: unknown
+				break
+			}
+			p := &s.Processes[j]
+			if p.NS[pi] != 0 {
+				ino = p.NS[pi]
+				break
+			}
+			state[j] = walking
+			path = append(path, j)
+			k, ok := s.parentAtSameDepth(p)
+			if !ok {
+				break
+			}
+			j = k
+		}
+		for _, j := range path {
+			s.pidNS[j], state[j] = ino, resolved
+		}
+		if state[i] != resolved {
+			s.pidNS[i], state[i] = ino, resolved
+		}
+	}
 }
 
 // PIDNamespaceAt returns the inode of the PID namespace at the given level
