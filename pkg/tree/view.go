@@ -136,11 +136,20 @@ func (s *Snapshot) InsideView(ns nsinfo.ID) (*View, error) {
 	in := make(map[int]int) // mount PID -> PID in the view
 	for i := range s.Processes {
 		p := &s.Processes[i]
-		if len(p.NSpid) <= level || s.PIDNamespaceAt(p, level) != ns.Ino {
+		var e Entry
+		switch {
+		case len(p.NSpid) > level && s.PIDNamespaceAt(p, level) == ns.Ino:
+			e = Entry{Proc: p, PID: p.NSpid[level], NSpid: p.NSpid[level:]}
+		case level == 0 && p.NSpid == nil && s.PIDNamespaceOf(p) == ns.Ino:
+			// Without NSpid (a kernel before 4.1, a status that could
+			// not be read), a process of the mount's own namespace is
+			// still numbered: by its PID.
+			e = Entry{Proc: p, PID: p.PID}
+		default:
 			continue
 		}
-		in[p.PID] = p.NSpid[level]
-		v.Entries = append(v.Entries, Entry{Proc: p, PID: p.NSpid[level], NSpid: p.NSpid[level:]})
+		in[p.PID] = e.PID
+		v.Entries = append(v.Entries, e)
 	}
 	for i := range v.Entries {
 		e := &v.Entries[i]
