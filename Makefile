@@ -1,6 +1,6 @@
 # The README's test command is `go test -race ./...`; `make test` runs it
 # after the same checks CI runs.
-.PHONY: test build vet
+.PHONY: test build vet fuzz
 
 build:
 	go build -o nsview ./cmd/nsview
@@ -11,3 +11,9 @@ vet:
 
 test: vet
 	go test -race ./...
+
+# A longer fuzzing run of every fuzz target (CI runs 5 s each):
+# make fuzz FUZZTIME=600
+FUZZTIME ?= 120
+fuzz:
+	scripts/fuzz.sh $(FUZZTIME)
