@@ -65,6 +65,7 @@ func nsChainSnapshot(n int) *Snapshot {
 }
 
 func TestDeepAndWide(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		s        *Snapshot

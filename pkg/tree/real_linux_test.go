@@ -199,6 +199,9 @@ func TestUnprivilegedScan(t *testing.T) {
 // PID namespaces. No scan fails, and the long-lived processes are always
 // there, with their NSpid.
 func TestScanStress(t *testing.T) {
+	// In parallel with the in-memory tests, after the sequential ones (the
+	// leak check among them) are done.
+	t.Parallel()
 	requireRoot(t)
 	requireTools(t, "unshare", "sleep", "true")
 	scans := 200
