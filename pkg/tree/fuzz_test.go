@@ -57,23 +57,28 @@ func cmdlineSeeds() map[string]string {
 }
 
 // FuzzSplitCmdline: the arguments joined by NUL are the input, less one
-// final NUL, cut at maxCmdline.
+// final NUL, cut at maxCmdline; unterminated says the input did not end in
+// NUL.
 func FuzzSplitCmdline(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var args []string
-		checkBounded(t, len(b), allocated(func() { args = splitCmdline(b) }), 4)
+		var unterminated bool
+		checkBounded(t, len(b), allocated(func() { args, unterminated = splitCmdline(b) }), 4)
 		if args == nil {
 			t.Fatal("nil: an empty command line must be empty, not unread")
 		}
-		want := b[:min(len(b), maxCmdline)]
-		if len(want) > 0 && want[len(want)-1] == 0 {
-			want = want[:len(want)-1]
+		if unterminated != (len(b) > 0 && b[len(b)-1] != 0) {
+			t.Fatalf("splitCmdline(%q): unterminated %v", b, unterminated)
 		}
 		if len(b) == 0 {
 			if len(args) != 0 {
 				t.Fatalf("empty input gave %q", args)
 			}
 			return
+		}
+		want := b[:min(len(b), maxCmdline)]
+		if want[len(want)-1] == 0 {
+			want = want[:len(want)-1]
 		}
 		if got := strings.Join(args, "\x00"); got != string(want) {
 			t.Fatalf("splitCmdline(%q) = %q", b, args)

@@ -99,6 +99,14 @@ func (s *Snapshot) validate() error {
 			if t.TID <= 0 {
 				return fmt.Errorf("process %d: thread ID %d must be positive", p.PID, t.TID)
 			}
+			if len(t.NSpid) > nsinfo.MaxNSpid || len(t.NSpid) > 0 && t.NSpid[0] != t.TID {
+				return fmt.Errorf("process %d: thread %d: bad NSpid %v", p.PID, t.TID, t.NSpid)
+			}
+			for _, n := range t.NSpid {
+				if n <= 0 {
+					return fmt.Errorf("process %d: thread %d: NSpid entry %d must be positive", p.PID, t.TID, n)
+				}
+			}
 		}
 	}
 	for i := range s.Namespaces {

@@ -285,6 +285,7 @@ func TestPstreeNSpid(t *testing.T) {
 	for _, pid := range []int{101, 102} {
 		f.p(pid).NS[nsinfo.PID.Index()] = 8
 	}
+	f.s.Sort() // namespaces changed: re-resolve each process's PID namespace
 	check(t, "--nspid", f.render(t, PstreeOptions{NSpid: true}), "init(1)---unshare(100)---sh(101/1)---sleep(102/4)---{sleep}(103/5)\n")
 	check(t, "--nspid -g", f.render(t, PstreeOptions{NSpid: true, PGIDs: true}), "init(1,1)---unshare(100,100)---sh(101/1,101)---sleep(102/4,101)---{sleep}(103/5,101)\n")
 	v, err := f.s.InsideViewOf(102)

@@ -329,7 +329,7 @@ func (r *reader) readThreads(dir nsinfo.ProcDir, p *Process, note func(error) bo
 			// a thread that exits meanwhile keeps its place, unnumbered.
 			if b, err := dir.ReadFile("task/"+n+"/status", r.buf); err == nil {
 				r.buf = b
-				if st, err := nsinfo.ParseStatus(b); err == nil {
+				if st, err := nsinfo.ParseStatus(b); err == nil && len(st.NSpid) > 0 && st.NSpid[0] == tid {
 					t.NSpid = st.NSpid
 				}
 			}
@@ -358,16 +358,16 @@ func failure(err error) procResult {
 // strings.Join(args, "\x00") plus a NUL unless unterminated (pstree -a
 // prints the two differently).
 func splitCmdline(b []byte) (args []string, unterminated bool) {
-	if len(b) > maxCmdline {
-		b = b[:maxCmdline]
-	}
 	if len(b) == 0 {
 		return []string{}, false
 	}
-	if b[len(b)-1] == 0 {
+	// Judge the end before cutting: a long command line cut at maxCmdline
+	// was still terminated.
+	unterminated = b[len(b)-1] != 0
+	if len(b) > maxCmdline {
+		b = b[:maxCmdline]
+	} else if !unterminated {
 		b = b[:len(b)-1]
-	} else {
-		unterminated = true
 	}
 	n := bytes.Count(b, []byte{0}) + 1
 	args = make([]string, 0, n)

@@ -68,7 +68,7 @@ func TestScanHardFixture(t *testing.T) {
 		if p.Comm != d.comm || p.PPID != d.ppid || p.PGID != d.pgid || p.SID != d.sid || p.State != string(d.state) || p.StartTime != d.start || p.UID != uid {
 			t.Errorf("process %d = %+v, described as %+v", d.pid, *p, d)
 		}
-		if want := splitCmdline([]byte(d.cmdline)); !slices.Equal(p.Cmdline, want) || p.Cmdline == nil {
+		if want, _ := splitCmdline([]byte(d.cmdline)); !slices.Equal(p.Cmdline, want) || p.Cmdline == nil {
 			t.Errorf("process %d: cmdline %q, want %q", d.pid, p.Cmdline, want)
 		}
 		if !slices.Equal(p.NSpid, d.nspid) || (p.NSpid == nil) != (d.nspid == nil) {
@@ -107,7 +107,7 @@ func TestScanHardFixture(t *testing.T) {
 	if p, _ := s.Proc(71); p.Cgroup != "/user.slice/a:b\xff" {
 		t.Errorf("cgroup %q", p.Cgroup)
 	}
-	if p, _ := s.Proc(24); !reflect.DeepEqual(p.Threads, []Thread{{25, "worker-1"}, {26, "worker)2\n"}}) {
+	if p, _ := s.Proc(24); !reflect.DeepEqual(p.Threads, []Thread{{TID: 25, Comm: "worker-1"}, {TID: 26, Comm: "worker)2\n"}}) {
 		t.Errorf("threads %+v", p.Threads)
 	}
 	// One namespace of each type, holding every process but the zombie.
@@ -239,7 +239,7 @@ func TestScanFaults(t *testing.T) {
 						partial()
 						want.Cmdline = nil
 					case fault == fakeproc.Short:
-						want.Cmdline = []string{"thre"}
+						want.Cmdline, want.CmdlineUnterminated = []string{"thre"}, true
 					case fault == fakeproc.Empty:
 						want.Cmdline = []string{}
 					}
@@ -314,7 +314,7 @@ func TestScanFaults(t *testing.T) {
 				if ok {
 					if file == "task" && fault == fakeproc.Short {
 						for _, th := range p.Threads {
-							if !slices.Contains(want0.Threads, th) {
+							if !slices.ContainsFunc(want0.Threads, func(w Thread) bool { return reflect.DeepEqual(w, th) }) {
 								t.Errorf("thread %+v not in %+v", th, want0.Threads)
 							}
 						}

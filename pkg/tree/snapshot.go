@@ -218,8 +218,10 @@ func (s *Snapshot) index() {
 }
 
 // Sort orders processes by PID and namespaces by type and inode, and
-// rebuilds the lookup indexes. Call it after changing either list. After
-// Sort, a Snapshot is only read, so goroutines may share it.
+// rebuilds the lookup indexes, each process's PID namespace and the
+// namespace parents inferred from the process tree. Call it after changing
+// either list, or a process's PID, PPID, NSpid or namespaces. After Sort, a
+// Snapshot is only read, so goroutines may share it.
 func (s *Snapshot) Sort() {
 	sort.Slice(s.Processes, func(i, j int) bool { return s.Processes[i].PID < s.Processes[j].PID })
 	sort.Slice(s.Namespaces, func(i, j int) bool {

@@ -161,6 +161,8 @@ func TestReadSnapshotRejects(t *testing.T) {
 		{"NSpid 0", `{"schema":1,"processes":[{"pid":5,"nspid":[5,0]}]}`, ErrInvalid},
 		{"NSpid too long", `{"schema":1,"processes":[{"pid":5,"nspid":[5` + strings.Repeat(",1", 33) + `]}]}`, ErrInvalid},
 		{"thread 0", `{"schema":1,"processes":[{"pid":5,"threads":[{"tid":0}]}]}`, ErrInvalid},
+		{"thread NSpid", `{"schema":1,"processes":[{"pid":5,"threads":[{"tid":6,"nspid":[7,1]}]}]}`, ErrInvalid},
+		{"thread NSpid 0", `{"schema":1,"processes":[{"pid":5,"threads":[{"tid":6,"nspid":[6,0]}]}]}`, ErrInvalid},
 		{"namespace type", `{"schema":1,"namespaces":[{"type":"bogus","ino":1}]}`, nil},
 		{"namespace without inode", `{"schema":1,"namespaces":[{"type":"pid","ino":0}]}`, ErrInvalid},
 		{"bad base64", `{"schema":1,"processes":[{"pid":5,"comm_b64":"!!"}]}`, nil},
