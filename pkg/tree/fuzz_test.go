@@ -364,8 +364,15 @@ func TestSeedCorpus(t *testing.T) {
 				}
 				continue
 			}
-			if got, err := os.ReadFile(path); err != nil || string(got) != data {
-				t.Errorf("%s is missing or stale (%v): run go test ./pkg/tree -run TestSeedCorpus -update-seeds", path, err)
+			got, err := os.ReadFile(path)
+			switch {
+			case err != nil:
+				t.Errorf("%s is missing (%v): run go test ./pkg/tree -run TestSeedCorpus -update-seeds", path, err)
+			case string(got) != data && target != "FuzzReadSnapshot":
+				// Snapshot seeds are scans of the fixtures, which change
+				// whenever the snapshot gains a field; an older one is
+				// still a good seed (and tests reading old snapshots).
+				t.Errorf("%s is stale: run go test ./pkg/tree -run TestSeedCorpus -update-seeds", path)
 			}
 		}
 	}

@@ -155,6 +155,39 @@ type NSMount struct {
 	MntNS uint64 `json:"mntns"`
 }
 
+type nsMountJSON struct {
+	nsMountAlias
+	PathRaw string `json:"path_b64,omitempty"`
+}
+
+type nsMountAlias NSMount
+
+// MarshalJSON encodes the mount losslessly: a path is any bytes but NUL.
+func (m NSMount) MarshalJSON() ([]byte, error) {
+	w := nsMountJSON{nsMountAlias: nsMountAlias(m)}
+	if !utf8.ValidString(m.Path) {
+		w.PathRaw = base64.StdEncoding.EncodeToString([]byte(m.Path))
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (m *NSMount) UnmarshalJSON(b []byte) error {
+	var w nsMountJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*m = NSMount(w.nsMountAlias)
+	if w.PathRaw != "" {
+		raw, err := base64.StdEncoding.DecodeString(w.PathRaw)
+		if err != nil {
+			return fmt.Errorf("mount %q: path_b64: %w", w.Path, err)
+		}
+		m.Path = string(raw)
+	}
+	return nil
+}
+
 // ID returns the namespace's identity.
 func (n *Namespace) ID() nsinfo.ID { return nsinfo.ID{Type: n.Type, Ino: n.Ino} }
 
@@ -269,10 +302,44 @@ func (j *nsJSON) fields() [nsinfo.NumTypes]**uint64 {
 // silently turn into U+FFFD), their exact bytes in base64.
 type processJSON struct {
 	processAlias
-	NS         nsJSON   `json:"ns"`
-	CommRaw    string   `json:"comm_b64,omitempty"`
-	CmdlineRaw []string `json:"cmdline_b64,omitempty"`
-	CgroupRaw  string   `json:"cgroup_b64,omitempty"`
+	NS             nsJSON   `json:"ns"`
+	CommRaw        string   `json:"comm_b64,omitempty"`
+	CmdlineRaw     []string `json:"cmdline_b64,omitempty"`
+	CgroupRaw      string   `json:"cgroup_b64,omitempty"`
+	CgroupPathsRaw []string `json:"cgroup_paths_b64,omitempty"`
+}
+
+// rawList is the base64 of every string of list when any of them is not
+// valid UTF-8, else nil.
+func rawList(list []string) []string {
+	for _, a := range list {
+		if !utf8.ValidString(a) {
+			raw := make([]string, len(list))
+			for i, a := range list {
+				raw[i] = base64.StdEncoding.EncodeToString([]byte(a))
+			}
+			return raw
+		}
+	}
+	return nil
+}
+
+// restoreList puts back the exact bytes rawList kept.
+func restoreList(list, raw []string, what string) error {
+	if raw == nil {
+		return nil
+	}
+	if len(raw) != len(list) {
+		return fmt.Errorf("%s_b64 has %d entries, %s %d", what, len(raw), what, len(list))
+	}
+	for i, r := range raw {
+		b, err := base64.StdEncoding.DecodeString(r)
+		if err != nil {
+			return fmt.Errorf("%s_b64[%d]: %w", what, i, err)
+		}
+		list[i] = string(b)
+	}
+	return nil
 }
 
 type processAlias Process
@@ -290,15 +357,8 @@ func (p Process) MarshalJSON() ([]byte, error) {
 	if !utf8.ValidString(p.Comm) {
 		w.CommRaw = base64.StdEncoding.EncodeToString([]byte(p.Comm))
 	}
-	for _, a := range p.Cmdline {
-		if !utf8.ValidString(a) {
-			w.CmdlineRaw = make([]string, len(p.Cmdline))
-			for i, a := range p.Cmdline {
-				w.CmdlineRaw[i] = base64.StdEncoding.EncodeToString([]byte(a))
-			}
-			break
-		}
-	}
+	w.CmdlineRaw = rawList(p.Cmdline)
+	w.CgroupPathsRaw = rawList(p.CgroupPaths)
 	if !utf8.ValidString(p.Cgroup) {
 		// Cgroup directories are named by whoever creates them.
 		w.CgroupRaw = base64.StdEncoding.EncodeToString([]byte(p.Cgroup))
@@ -326,17 +386,11 @@ func (p *Process) UnmarshalJSON(b []byte) error {
 		}
 		p.Comm = string(raw)
 	}
-	if w.CmdlineRaw != nil {
-		if len(w.CmdlineRaw) != len(p.Cmdline) {
-			return fmt.Errorf("process %d: cmdline_b64 has %d entries, cmdline %d", p.PID, len(w.CmdlineRaw), len(p.Cmdline))
-		}
-		for i, r := range w.CmdlineRaw {
-			raw, err := base64.StdEncoding.DecodeString(r)
-			if err != nil {
-				return fmt.Errorf("process %d: cmdline_b64[%d]: %w", p.PID, i, err)
-			}
-			p.Cmdline[i] = string(raw)
-		}
+	if err := restoreList(p.Cmdline, w.CmdlineRaw, "cmdline"); err != nil {
+		return fmt.Errorf("process %d: %w", p.PID, err)
+	}
+	if err := restoreList(p.CgroupPaths, w.CgroupPathsRaw, "cgroup_paths"); err != nil {
+		return fmt.Errorf("process %d: %w", p.PID, err)
 	}
 	if w.CgroupRaw != "" {
 		raw, err := base64.StdEncoding.DecodeString(w.CgroupRaw)

@@ -84,7 +84,10 @@ func TestJSONAllBytes(t *testing.T) {
 		s.Processes = append(s.Processes, Process{
 			PID: 1000 + c, PPID: 1, Comm: one, Cmdline: []string{one, "x" + one + "y", ""},
 			Threads: []Thread{{TID: 5000 + c, Comm: one}}, Cgroup: "/" + one, NSpid: []int{1000 + c},
+			CgroupPaths: []string{"/a", "/" + one},
 		})
+		s.Namespaces = append(s.Namespaces, Namespace{Type: nsinfo.Mount, Ino: uint64(1 + c), OwnerUID: -1,
+			Mounts: []NSMount{{Path: "/run/" + one, MntNS: 5}, {Path: "/ok", MntNS: 5}}})
 	}
 	s.Processes = append(s.Processes, Process{
 		PID: 1, Comm: string(all), Cmdline: []string{string(all), string(all[128:]), "ok"},
