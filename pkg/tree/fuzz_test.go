@@ -346,6 +346,7 @@ func TestSeedCorpus(t *testing.T) {
 	corpora["FuzzSplitCmdline"] = one(cmdlineSeeds())
 	corpora["FuzzCgroupPath"] = one(cgroupSeeds())
 	corpora["FuzzReadSnapshot"] = one(snapshotSeeds())
+	corpora["FuzzMountinfo"] = one(mountinfoSeeds())
 	m := map[string]string{}
 	for k, v := range scanSeeds() {
 		m[k] = seedFile([]byte(v[0]), []byte(v[1]), []byte(v[2]), []byte(v[3])) + fmt.Sprintf("string(%q)\n", v[4])
