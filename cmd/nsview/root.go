@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -45,6 +46,7 @@ is not a terminal it prints the process tree (nsview tree).`,
 	}
 	root.PersistentFlags().StringVar(&g.procPath, "proc", "/proc", "proc filesystem to read")
 	root.PersistentFlags().StringVar(&g.input, "input", "", "show a saved snapshot (from 'nsview snapshot') instead of reading /proc; - for stdin")
+	root.CompletionOptions.DisableDefaultCmd = true // newCompletionCmd replaces it
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{err}
 	})
@@ -54,7 +56,10 @@ is not a terminal it prints the process tree (nsview tree).`,
 		newNSCmd(g),
 		newPIDCmd(g),
 		newVersionCmd(),
+		newCompletionCmd(),
+		newManCmd(),
 	)
+	finishCommandTree(root, g)
 	return root
 }
 
@@ -67,8 +72,16 @@ func runDefault(cmd *cobra.Command, g *globalOptions) error {
 	return tree.RunE(tree, nil)
 }
 
-// noArgs rejects positional arguments as a usage error.
+// noArgs rejects positional arguments as a usage error; to a command with
+// subcommands, an argument is an unknown command.
 func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 && cmd.HasAvailableSubCommands() {
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, " or "))
+		}
+		return usageErrorf("%s", msg)
+	}
 	if len(args) > 0 {
 		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
 	}
