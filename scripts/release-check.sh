@@ -108,9 +108,13 @@ for f in "$bashc" "$zshc" "$fishc"; do
 done
 bash -n "$bashc" || fail "bash completion does not parse"
 if command -v zsh >/dev/null; then zsh -n "$zshc" || fail "zsh completion does not parse"; fi
-# The packaged bash completion, driven as bash drives it, with the packaged
-# binary on PATH.
+# The packaged bash completion, driven as bash drives it (with the
+# bash-completion package's helpers, as distributions set it up), with the
+# packaged binary on PATH.
+[ -f /usr/share/bash-completion/bash_completion ] ||
+  fail "the bash-completion package is needed to check the bash completion (apt-get install bash-completion)"
 got=$(PATH="$tmp/usr/bin:$PATH" bash -c '
+  source /usr/share/bash-completion/bash_completion
   source "$1"
   COMP_WORDS=(nsview completion "")
   COMP_CWORD=2

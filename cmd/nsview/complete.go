@@ -22,9 +22,10 @@ func newCompletionCmd() *cobra.Command {
 		Short: "Print the shell completion script for bash, zsh or fish",
 		Long: `Print the completion script for bash, zsh or fish on stdout. It completes
 commands and flags, and the values of the flags that take one: namespace
-types (-t, -N), nsview ns column names (-o, also after a comma or +),
-and PIDs of live processes with their names (--inside, -H, -p, nsview pid);
-with --input FILE, the PIDs come from that snapshot.
+types (-N, -t), nsview ns column names (-o, also after a comma or +), PID
+namespaces with their first process (--ns), and the PIDs of live processes
+with their names (--inside, -H, -p, nsview pid, nsview tree's PID); with
+--input FILE, the PIDs come from that snapshot.
 
 The release packages install the scripts where each shell finds them. To
 install them by hand:
@@ -33,7 +34,8 @@ install them by hand:
   zsh:  nsview completion zsh > /usr/local/share/zsh/site-functions/_nsview
   fish: nsview completion fish > ~/.config/fish/completions/nsview.fish
 
-For bash, the bash-completion package is not needed, but it helps.`,
+Bash completion needs the bash-completion package, which most distributions
+install with bash.`,
 		Example: `  source <(nsview completion bash)     # this bash session only
   nsview completion zsh > _nsview      # then put _nsview in a directory of $fpath
   nsview completion fish | source      # this fish session only`,
@@ -82,6 +84,7 @@ var completionRegistrations = []completionRegistration{
 	{"tree", "inside", completePIDs},
 	{"tree", "H", completePIDs},
 	{"tree", "N", constCompletion(completeNSTypes)},
+	{"tree", "ns", completePIDNamespaces},
 	{"tree", "", completePIDs},
 	{"ns", "type", constCompletion(completeNSTypes)},
 	{"ns", "task", completePIDs},
@@ -212,8 +215,7 @@ func completeColumns(cols []columnChoice) cobra.CompletionFunc {
 // process in the snapshot), each described by its name.
 func completePIDs(g *globalOptions) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		const directive = cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
-		procs, err := pidChoices(g)
+		procs, err := procChoices(g, false)
 		if err != nil {
 			cobra.CompDebugln(fmt.Sprintf("complete PIDs: %v", err), true)
 			return nil, cobra.ShellCompDirectiveError
@@ -225,26 +227,74 @@ func completePIDs(g *globalOptions) cobra.CompletionFunc {
 				out = append(out, cobra.CompletionWithDesc(s, escape.Text(p.name)))
 			}
 		}
-		return out, directive
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+	}
+}
+
+// completePIDNamespaces completes the inode number of a PID namespace
+// (tree --ns), described by its lowest PID, that process's name and how many
+// processes are in it.
+func completePIDNamespaces(g *globalOptions) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		procs, err := procChoices(g, true)
+		if err != nil {
+			cobra.CompDebugln(fmt.Sprintf("complete PID namespaces: %v", err), true)
+			return nil, cobra.ShellCompDirectiveError
+		}
+		type nsChoice struct {
+			ino   uint64
+			first pidChoice // the lowest PID in it: procs are sorted
+			n     int
+		}
+		var order []uint64
+		byIno := map[uint64]*nsChoice{}
+		for _, p := range procs {
+			if p.pidns == 0 {
+				continue
+			}
+			c := byIno[p.pidns]
+			if c == nil {
+				c = &nsChoice{ino: p.pidns, first: p}
+				byIno[p.pidns] = c
+				order = append(order, p.pidns)
+			}
+			c.n++
+		}
+		var out []cobra.Completion
+		for _, ino := range order {
+			c := byIno[ino]
+			s := strconv.FormatUint(ino, 10)
+			if strings.HasPrefix(s, strings.TrimPrefix(toComplete, "pid:[")) {
+				desc := fmt.Sprintf("PID %d (%s) and %d more", c.first.pid, escape.Text(c.first.name), c.n-1)
+				if c.n == 1 {
+					desc = fmt.Sprintf("PID %d (%s) alone", c.first.pid, escape.Text(c.first.name))
+				}
+				out = append(out, cobra.CompletionWithDesc(s, desc))
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
 	}
 }
 
 type pidChoice struct {
-	pid  int
-	name string
+	pid   int
+	name  string
+	pidns uint64 // inode of its PID namespace, 0 if unknown or not read
 }
 
-// pidChoices lists the processes to offer, by PID: from the --input
-// snapshot, or each live process's comm, the cheapest name to read.
-func pidChoices(g *globalOptions) ([]pidChoice, error) {
+// procChoices lists the processes to offer, by PID: from the --input
+// snapshot, or from /proc, reading each live process's comm (the cheapest
+// name to read) and, with pidns, its PID namespace link.
+func procChoices(g *globalOptions, pidns bool) ([]pidChoice, error) {
 	var out []pidChoice
 	if g.input != "" {
 		s, err := tree.LoadSnapshot(g.input)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range s.Processes {
-			out = append(out, pidChoice{p.PID, p.Comm})
+		for i := range s.Processes {
+			p := &s.Processes[i]
+			out = append(out, pidChoice{p.PID, p.Comm, p.NS.Get(nsinfo.PID).Ino})
 		}
 	} else {
 		proc, err := nsinfo.NewProcFS(g.procPath)
@@ -261,12 +311,25 @@ func pidChoices(g *globalOptions) ([]pidChoice, error) {
 			if err != nil {
 				continue // gone since the listing
 			}
-			buf, err = dir.ReadFile("comm", buf[:0])
-			dir.Close()
-			if err != nil {
-				continue
+			c := pidChoice{pid: pid}
+			var commErr error
+			buf, commErr = dir.ReadFile("comm", buf[:0])
+			if commErr == nil {
+				c.name = strings.TrimSuffix(string(buf), "\n")
 			}
-			out = append(out, pidChoice{pid, strings.TrimSuffix(string(buf), "\n")})
+			if pidns {
+				// Unreadable (another user's process): left out of the
+				// namespace choices, still offered as a PID.
+				if link, err := dir.Readlink("ns/pid"); err == nil {
+					if id, err := nsinfo.ParseID(link); err == nil {
+						c.pidns = id.Ino
+					}
+				}
+			}
+			dir.Close()
+			if commErr == nil {
+				out = append(out, c)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b pidChoice) int { return a.pid - b.pid })

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/tree"
 	"github.com/spf13/cobra"
 )
@@ -175,7 +176,15 @@ func TestCompletePIDsFromInput(t *testing.T) {
 // completionRegistrations names, as the other commands define them, and
 // checks through __complete that each completes what it should.
 func TestCompletionRegistrationsApply(t *testing.T) {
-	snap := writeSnapshot(t, tree.Process{PID: 7, Comm: "seven"}, tree.Process{PID: 1, Comm: "init"})
+	inNS := func(p tree.Process, pidns uint64) tree.Process {
+		p.NS.Put(nsinfo.ID{Type: nsinfo.PID, Ino: pidns})
+		return p
+	}
+	snap := writeSnapshot(t,
+		inNS(tree.Process{PID: 7, Comm: "seven"}, 4026532000),
+		inNS(tree.Process{PID: 1, Comm: "init"}, 4026531836),
+		inNS(tree.Process{PID: 8, Comm: "eight"}, 4026532000),
+	)
 	g := &globalOptions{}
 	root := &cobra.Command{Use: "nsview"}
 	root.PersistentFlags().StringVar(&g.input, "input", "", "")
@@ -183,6 +192,7 @@ func TestCompletionRegistrationsApply(t *testing.T) {
 	noop := func(*cobra.Command, []string) error { return nil }
 	treeCmd := &cobra.Command{Use: "tree", RunE: noop}
 	treeCmd.Flags().Int("inside", 0, "")
+	treeCmd.Flags().String("ns", "", "")
 	treeCmd.Flags().IntP("highlight-pid", "H", 0, "")
 	treeCmd.Flags().StringP("ns-sort", "N", "", "")
 	treeCmd.Flags().BoolP("show-pids", "p", false, "")
@@ -204,7 +214,7 @@ func TestCompletionRegistrationsApply(t *testing.T) {
 		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 		return lines[:len(lines)-1]
 	}
-	pids := []string{"1\tinit", "7\tseven"}
+	pids := []string{"1\tinit", "7\tseven", "8\teight"}
 	for _, c := range []struct {
 		args []string
 		want []string
@@ -212,10 +222,12 @@ func TestCompletionRegistrationsApply(t *testing.T) {
 		{[]string{"tree", "--inside", ""}, pids},
 		{[]string{"tree", "-H", ""}, pids},
 		{[]string{"tree", ""}, pids},
-		{[]string{"ns", "-p", "7"}, pids[1:]},
+		{[]string{"ns", "-p", "7"}, pids[1:2]},
 		{[]string{"ns", "--task", ""}, pids},
 		{[]string{"pid", ""}, pids},
-		{[]string{"pid", "7", ""}, pids[:1]},
+		{[]string{"pid", "7", ""}, []string{pids[0], pids[2]}},
+		{[]string{"tree", "--ns", ""}, []string{"4026531836\tPID 1 (init) alone", "4026532000\tPID 7 (seven) and 1 more"}},
+		{[]string{"tree", "--ns", "4026532"}, []string{"4026532000\tPID 7 (seven) and 1 more"}},
 		{[]string{"ns", "-t", "p"}, []string{"pid\tprocess IDs"}},
 		{[]string{"tree", "-N", "ne"}, []string{"net\tnetwork devices, stacks, ports"}},
 	} {
@@ -267,6 +279,15 @@ func TestCompletionRegistrationsCurrent(t *testing.T) {
 // does on TAB, with the built binary on PATH.
 func TestBashCompletionScript(t *testing.T) {
 	bash := needTool(t, "bash")
+	// cobra's script uses the bash-completion package's helpers, as
+	// every distribution's bash does when completion is on.
+	const bashCompletion = "/usr/share/bash-completion/bash_completion"
+	if _, err := os.Stat(bashCompletion); err != nil {
+		if os.Getenv("NSVIEW_CI") == "" {
+			t.Skip("the bash-completion package is not installed (scripts/install-test-deps.sh installs it)")
+		}
+		t.Fatalf("bash-completion is not installed, and CI needs it: %v", err)
+	}
 	bin := nsviewBinary(t)
 	dir := t.TempDir()
 	script := filepath.Join(dir, "nsview.bash")
@@ -288,6 +309,7 @@ func TestBashCompletionScript(t *testing.T) {
 		{"nsview --input " + snap + " tree 42", "4242"},
 	} {
 		r := runCommand(t, dir, env, time.Minute, bash, "-c", `
+			source `+bashCompletion+`
 			source "$1"
 			read -ra COMP_WORDS <<<"$2"
 			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))

@@ -7,6 +7,8 @@ import "github.com/spf13/cobra"
 // the flags that take a PID, a namespace type or a column get their shell
 // completions (complete.go).
 func finishCommandTree(root *cobra.Command, g *globalOptions) {
+	// An unknown command gets "did you mean" for a typo (noArgs).
+	root.SuggestionsMinimumDistance = 2
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "help" && c.Example == "" {

@@ -37,6 +37,11 @@ namespace, with every process's PID at every nesting level.
 
 With no command on a terminal it opens the live terminal UI; when its output
 is not a terminal it prints the process tree (nsview tree).`,
+		Example: `  nsview                            # the live UI on a terminal, else the tree
+  nsview tree -p                    # pstree -p, namespace-aware
+  nsview tree --nspid               # every PID at every nesting level
+  nsview snapshot > host.json       # every process and namespace, as JSON
+  nsview --input host.json tree -p  # the same tree, from the snapshot`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          noArgs,
