@@ -120,7 +120,7 @@ got=$(PATH="$tmp/usr/bin:$PATH" bash -c '
   COMP_CWORD=2
   COMP_LINE="nsview completion "
   COMP_POINT=${#COMP_LINE}
-  __start_nsview
+  __start_nsview 2>/dev/null  # compopt complains outside a real TAB
   printf "%s\n" "${COMPREPLY[@]}"' _ "$bashc")
 [ "$(sort <<<"$got" | tr '\n' ' ')" = "bash fish zsh " ] || fail "bash completion of 'nsview completion ': $got"
 step "$deb: bash, zsh and fish completions"
@@ -149,6 +149,23 @@ if command -v rpm >/dev/null; then
 fi
 (cd dist && sha256sum --quiet -c checksums.txt) || fail "checksums.txt does not match"
 step "checksums match"
+
+# A snapshot has no changelog: release a throwaway clone, tagged at its
+# first commit and at HEAD, without publishing, packaging or signing.
+clone=$(mktemp -d)
+trap 'rm -rf "$tmp" "$clone"' EXIT
+git clone -q . "$clone/nsview"
+(
+  cd "$clone/nsview"
+  git tag v0.0.0-check "$(git rev-list --max-parents=0 HEAD | tail -1)"
+  git tag v0.0.1-check HEAD
+  "$goreleaser" release --clean --skip=publish,announce,validate,archive,nfpm,sign,sbom >"$clone/log" 2>&1 ||
+    { cat "$clone/log"; exit 1; }
+) || fail "goreleaser release of a tagged clone failed"
+changelog=$clone/nsview/dist/CHANGELOG.md
+grep -q '^## Changelog' "$changelog" && grep -q '^\* [0-9a-f]\{7\} ' "$changelog" ||
+  fail "no changelog: $(cat "$changelog")"
+step "changelog of a tagged clone: $(grep -c '^\* ' "$changelog") entries in $(grep -c '^### ' "$changelog") groups"
 
 step "OK: artifacts in dist/:"
 ls -1 dist | grep -E '\.(tar\.gz|deb|rpm|apk|txt)$' | sed 's/^/  /'
