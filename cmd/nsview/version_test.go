@@ -151,7 +151,7 @@ func TestVersionGoInstall(t *testing.T) {
 		"GOMODCACHE="+modcache,
 		"GOBIN="+gobin,
 		"GONOSUMDB=github.com/nsview/nsview",
-		"GOFLAGS=-modcacherw",
+		"GOFLAGS=-modcacherw -trimpath", // -trimpath: reuse the build cache whatever the module cache path
 		"CGO_ENABLED=0",
 	)
 	for _, c := range []struct{ version, rev, when string }{
