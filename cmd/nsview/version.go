@@ -96,7 +96,8 @@ the Go version and platform it was built with.
 A release build has all three stamped in. A binary from
 'go install github.com/nsview/nsview/cmd/nsview@latest' shows the module
 version (and, for an untagged commit, the commit and its date); one built
-from a git checkout shows "devel" and the checkout's commit.`,
+with go build in a git checkout shows the version Go derives from it (a tag,
+or a pseudo-version) and the checkout's commit and its date.`,
 		Args:    noArgs,
 		Example: "  nsview version",
 		RunE: func(cmd *cobra.Command, args []string) error {
