@@ -13,10 +13,10 @@ import (
 	"time"
 )
 
-// nsviewBinary builds cmd/nsview into a temporary directory with the given
+// builtNsview builds cmd/nsview into a temporary directory with the given
 // extra `go build` arguments (e.g. -ldflags) and returns its path. The Go
 // build cache makes every build after the first a link step.
-func nsviewBinary(t *testing.T, buildArgs ...string) string {
+func builtNsview(t *testing.T, buildArgs ...string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the nsview binary; not in -short mode")
@@ -69,9 +69,9 @@ func runCommand(t *testing.T, dir string, env []string, timeout time.Duration, a
 	return result{code, stdout.String(), stderr.String()}
 }
 
-// needTool skips the test when a program it needs is missing, except in CI
+// toolPath skips the test when a program it needs is missing, except in CI
 // (NSVIEW_CI=1), where scripts/install-test-deps.sh must have installed it.
-func needTool(t *testing.T, name string) string {
+func toolPath(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {

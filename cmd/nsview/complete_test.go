@@ -278,7 +278,7 @@ func TestCompletionRegistrationsCurrent(t *testing.T) {
 // TestBashCompletionScript drives the generated bash script the way bash
 // does on TAB, with the built binary on PATH.
 func TestBashCompletionScript(t *testing.T) {
-	bash := needTool(t, "bash")
+	bash := toolPath(t, "bash")
 	// cobra's script uses the bash-completion package's helpers, as
 	// every distribution's bash does when completion is on.
 	const bashCompletion = "/usr/share/bash-completion/bash_completion"
@@ -288,7 +288,7 @@ func TestBashCompletionScript(t *testing.T) {
 		}
 		t.Fatalf("bash-completion is not installed, and CI needs it: %v", err)
 	}
-	bin := nsviewBinary(t)
+	bin := builtNsview(t)
 	dir := t.TempDir()
 	script := filepath.Join(dir, "nsview.bash")
 	r := runCommand(t, dir, os.Environ(), time.Minute, bin, "completion", "bash")

@@ -15,7 +15,7 @@ import (
 // exits 2, prints nothing on stdout, and on stderr one line naming what was
 // wrong, then the pointer to --help (no usage dump).
 func TestUsageErrorsExit2(t *testing.T) {
-	bin := nsviewBinary(t)
+	bin := builtNsview(t)
 	for _, c := range []struct {
 		args []string
 		want string // in the error line

@@ -92,8 +92,8 @@ func exampleSkipReason(line string) string {
 // bash, against the built binary (first on PATH), in a scratch directory
 // that is also HOME, lines of one command in order. Each must exit 0.
 func TestExamplesRun(t *testing.T) {
-	bash := needTool(t, "bash")
-	bin := nsviewBinary(t)
+	bash := toolPath(t, "bash")
+	bin := builtNsview(t)
 	root := newRootCmd(&globalOptions{})
 	env := append(os.Environ(), "PATH="+filepath.Dir(bin)+":"+os.Getenv("PATH"))
 	ran := 0

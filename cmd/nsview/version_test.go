@@ -78,7 +78,7 @@ func versionOutput(ver, rev, when string) string {
 // gives, and runs `nsview version`. (scripts/release-check.sh checks the
 // binaries goreleaser itself builds.)
 func TestVersionReleaseLdflags(t *testing.T) {
-	bin := nsviewBinary(t, "-trimpath", "-ldflags",
+	bin := builtNsview(t, "-trimpath", "-ldflags",
 		"-s -w -X main.version=1.2.3 -X main.commit=0123456789abcdef0123456789abcdef01234567 -X main.date=2026-01-02T03:04:05Z")
 	r := runCommand(t, t.TempDir(), os.Environ(), time.Minute, bin, "version")
 	want := versionOutput("1.2.3", "0123456789abcdef0123456789abcdef01234567", "2026-01-02T03:04:05Z")
@@ -90,7 +90,7 @@ func TestVersionReleaseLdflags(t *testing.T) {
 // TestVersionFromCheckout builds nsview in this git checkout with the VCS
 // stamp on: the commit is the checkout's.
 func TestVersionFromCheckout(t *testing.T) {
-	git := needTool(t, "git")
+	git := toolPath(t, "git")
 	head, err := exec.Command(git, "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Skipf("not in a git checkout: %v", err)
@@ -100,7 +100,7 @@ func TestVersionFromCheckout(t *testing.T) {
 		// stamps nothing (it looks for a .git directory).
 		t.Skip("in a git worktree, where .git is a file, go build stamps no VCS information")
 	}
-	bin := nsviewBinary(t, "-buildvcs=true")
+	bin := builtNsview(t, "-buildvcs=true")
 	r := runCommand(t, t.TempDir(), os.Environ(), time.Minute, bin, "version")
 	lines := strings.Split(r.stdout, "\n")
 	if r.code != 0 || len(lines) < 3 {
@@ -185,7 +185,7 @@ func moduleRoot(t *testing.T) string {
 // moduleFiles lists the files a published version of the module would hold:
 // what git tracks, plus new files it does not ignore.
 func moduleFiles(t *testing.T, root string) []string {
-	git := needTool(t, "git")
+	git := toolPath(t, "git")
 	cmd := exec.Command(git, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	cmd.Dir = root
 	out, err := cmd.Output()
