@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -320,11 +321,24 @@ func dedent(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// roffText escapes text for roff: backslashes, and hyphens as minus signs so
-// that flags copied from the page work.
+// roffText escapes text for roff: backslashes; hyphens as minus signs, so
+// that flags copied from the page work; and every non-ASCII character as
+// \[uXXXX], which groff and mandoc read whatever the input encoding.
 func roffText(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\e`)
-	return strings.ReplaceAll(s, "-", `\-`)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\e`)
+		case r == '-':
+			b.WriteString(`\-`)
+		case r >= utf8.RuneSelf:
+			fmt.Fprintf(&b, `\[u%04X]`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // roffLine escapes one line of text, which must not start a request.

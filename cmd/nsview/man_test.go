@@ -122,7 +122,7 @@ func TestManPageText(t *testing.T) {
 	x := &cobra.Command{
 		Use:     "x [PID]",
 		Aliases: []string{"ex"},
-		Short:   "Do x -- with \\ and -dashes",
+		Short:   "Do x -- with \\ and -dashes → ok",
 		Long: `First paragraph, filled
 by the formatter.
 .not a request
@@ -145,7 +145,7 @@ Columns:
 	page := string(manPage(x, manHeader{date: "2026-01-02", source: "nsview 1.0"}))
 	for _, want := range []string{
 		`.TH "NSVIEW\-X" 1 "2026-01-02" "nsview 1.0" "User Commands"`,
-		`nsview\-x \- Do x \-\- with \e and \-dashes`,
+		`nsview\-x \- Do x \-\- with \e and \-dashes \[u2192] ok`,
 		"\\&.not a request\n",
 		"\\&'not a request either\n",
 		`a \ebackslash and *_b64* kept as typed`,
@@ -170,7 +170,7 @@ Columns:
 		t.Errorf("alias page: %q, %v", b, err)
 	}
 	text := renderMan(t, filepath.Join(dir, "nsview-x.1"))
-	for _, want := range []string{".not a request", "a \\backslash and *_b64* kept as typed", "-c, --count N", "nsview x --all"} {
+	for _, want := range []string{"with \\ and -dashes → ok", ".not a request", "a \\backslash and *_b64* kept as typed", "-c, --count N", "nsview x --all"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("rendered page lacks %q:\n%s", want, text)
 		}
