@@ -89,6 +89,11 @@ var completionRegistrations = []completionRegistration{
 	{"ns", "type", constCompletion(completeNSTypes)},
 	{"ns", "task", completePIDs},
 	{"pid", "", completePIDs},
+	// nsview ns -o, once pkg/nsls is on main:
+	//   {"ns", "output", func(*globalOptions) cobra.CompletionFunc {
+	//       return completeColumns(nsColumnChoices()) }},
+	// with nsColumnChoices making a columnChoice of each nsls.AllColumns()
+	// (Name, Help).
 }
 
 func constCompletion(f cobra.CompletionFunc) func(*globalOptions) cobra.CompletionFunc {
