@@ -8,6 +8,7 @@ import (
 
 	"github.com/nsview/nsview/pkg/escape"
 	"github.com/nsview/nsview/pkg/nsinfo"
+	"github.com/nsview/nsview/pkg/nsls"
 	"github.com/nsview/nsview/pkg/tree"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -88,12 +89,8 @@ var completionRegistrations = []completionRegistration{
 	{"tree", "", completePIDs},
 	{"ns", "type", constCompletion(completeNSTypes)},
 	{"ns", "task", completePIDs},
+	{"ns", "output", func(*globalOptions) cobra.CompletionFunc { return completeColumns(nsColumnChoices()) }},
 	{"pid", "", completePIDs},
-	// nsview ns -o, once pkg/nsls is on main:
-	//   {"ns", "output", func(*globalOptions) cobra.CompletionFunc {
-	//       return completeColumns(nsColumnChoices()) }},
-	// with nsColumnChoices making a columnChoice of each nsls.AllColumns()
-	// (Name, Help).
 }
 
 func constCompletion(f cobra.CompletionFunc) func(*globalOptions) cobra.CompletionFunc {
@@ -187,6 +184,15 @@ func completeNSTypes(cmd *cobra.Command, args []string, toComplete string) ([]co
 type columnChoice struct {
 	name string
 	help string
+}
+
+// nsColumnChoices lists nsview ns's columns, for -o.
+func nsColumnChoices() []columnChoice {
+	var out []columnChoice
+	for _, c := range nsls.AllColumns() {
+		out = append(out, columnChoice{c.Name(), c.Help()})
+	}
+	return out
 }
 
 // completeColumns completes a column list such as lsns -o takes:

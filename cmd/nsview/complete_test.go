@@ -322,3 +322,23 @@ func TestBashCompletionScript(t *testing.T) {
 		}
 	}
 }
+
+// TestCompleteRealCommands asks the real command tree, as the shell does,
+// for what nsview ns and nsview pid complete.
+func TestCompleteRealCommands(t *testing.T) {
+	got, _ := complete(t, "ns", "-o", "NS,FO")
+	if len(got) != 1 || !strings.HasPrefix(got[0], "NS,FOUND\t") {
+		t.Errorf("nsview ns -o NS,FO<TAB>: %q", got)
+	}
+	got, _ = complete(t, "lsns", "--type", "us")
+	if !slices.Equal(got, []string{"user\tuser and group IDs"}) {
+		t.Errorf("nsview lsns --type us<TAB>: %q", got)
+	}
+	self := strconv.Itoa(os.Getpid())
+	for _, args := range [][]string{{"pid", self}, {"ns", "-p", self}, {"tree", "--inside", self}} {
+		got, _ = complete(t, args...)
+		if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, self+"\t") }) {
+			t.Errorf("nsview %s<TAB>: no %s in %q", strings.Join(args, " "), self, got)
+		}
+	}
+}
