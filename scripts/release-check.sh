@@ -89,8 +89,9 @@ mandir=$tmp/usr/share/man/man1
 pages=0
 for page in "$mandir"/*.1.gz; do
   pages=$((pages + 1))
-  # Every command's page, each rendered by man without a warning.
-  warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null || true)
+  # Every command's page, each rendered by man without a warning; from the
+  # top of the man tree, where an alias page's ".so man1/..." is resolved.
+  warnings=$(cd "$mandir/.." && MANWIDTH=80 man --warnings -l "man1/${page##*/}" 2>&1 >/dev/null || true)
   [ -z "$warnings" ] || fail "$page: $warnings"
 done
 MANWIDTH=80 man -l "$mandir/nsview.1.gz" | grep -q "EXIT STATUS" || fail "nsview(1) has no EXIT STATUS"
