@@ -1,6 +1,6 @@
 # The README's test command is `go test -race ./...`; `make test` runs it
 # after the same checks CI runs.
-.PHONY: test build vet fuzz
+.PHONY: test build vet fuzz release-check
 
 build:
 	go build -o nsview ./cmd/nsview
@@ -17,3 +17,8 @@ test: vet
 FUZZTIME ?= 120
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
+
+# Snapshot release with goreleaser (installed if missing) and a check of the
+# archives and packages it makes; see scripts/release-check.sh. Not in CI.
+release-check:
+	scripts/release-check.sh

@@ -20,6 +20,23 @@ const (
 	exitSIGINT  = 130 // interrupted by Ctrl-C
 )
 
+// exitCodeDoc describes one exit status for the man page (EXIT STATUS) and
+// the README ("Exit codes"); a test keeps the README in step with this list.
+type exitCodeDoc struct {
+	code    string
+	meaning string
+}
+
+// exitCodeDocs is the one list of nsview's exit statuses.
+var exitCodeDocs = []exitCodeDoc{
+	{"0", "success (a partial view of an unreadable /proc is still a success)"},
+	{"1", "runtime error: nsview could not do what was asked"},
+	{"2", "usage error: a bad flag, argument or value (a one-line message says which)"},
+	{"125", "nsview spawn could not create the namespace"},
+	{"130", "interrupted by Ctrl-C"},
+	{"other", "nsview spawn: the spawned command's own exit status, 0-255, or 128+N when it was killed by signal N"},
+}
+
 // usageError marks an error in what the user typed.
 type usageError struct{ err error }
 

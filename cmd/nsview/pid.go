@@ -40,10 +40,10 @@ pid:[N], or pid:HOSTPID for the PID namespace of process HOSTPID.
 The kernel translates (NS_GET_TGID_IN_PIDNS / NS_GET_TGID_FROM_PIDNS, Linux
 6.11+) where it can; NSpid chains from /proc/PID/status otherwise, and with
 --input or --method nspid.`,
-		Example: `  nsview pid 4150
-  nsview pid --in pid:4140 1        # which host PID is PID 1 in 4140's namespace?
-  nsview pid --to pid:4140 4150     # and back
-  nsview pid --json 4150`,
+		Example: `  nsview pid $$                     # this shell at every level
+  nsview pid --in pid:$$ 1          # which PID here is PID 1 in this shell's namespace?
+  nsview pid --to pid:$$ $$         # and back
+  nsview pid --json $$`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("nsview pid needs at least one PID")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -36,6 +37,11 @@ namespace, with every process's PID at every nesting level.
 
 With no command on a terminal it opens the live terminal UI; when its output
 is not a terminal it prints the process tree (nsview tree).`,
+		Example: `  nsview                            # the live UI on a terminal, else the tree
+  nsview tree -p                    # pstree -p, namespace-aware
+  nsview tree --nspid               # every PID at every nesting level
+  nsview snapshot > host.json       # every process and namespace, as JSON
+  nsview --input host.json tree -p  # the same tree, from the snapshot`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          noArgs,
@@ -45,6 +51,7 @@ is not a terminal it prints the process tree (nsview tree).`,
 	}
 	root.PersistentFlags().StringVar(&g.procPath, "proc", "/proc", "proc filesystem to read")
 	root.PersistentFlags().StringVar(&g.input, "input", "", "show a saved snapshot (from 'nsview snapshot') instead of reading /proc; - for stdin")
+	root.CompletionOptions.DisableDefaultCmd = true // newCompletionCmd replaces it
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{err}
 	})
@@ -54,7 +61,10 @@ is not a terminal it prints the process tree (nsview tree).`,
 		newNSCmd(g),
 		newPIDCmd(g),
 		newVersionCmd(),
+		newCompletionCmd(),
+		newManCmd(),
 	)
+	finishCommandTree(root, g)
 	return root
 }
 
@@ -67,8 +77,16 @@ func runDefault(cmd *cobra.Command, g *globalOptions) error {
 	return tree.RunE(tree, nil)
 }
 
-// noArgs rejects positional arguments as a usage error.
+// noArgs rejects positional arguments as a usage error; to a command with
+// subcommands, an argument is an unknown command.
 func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 && cmd.HasAvailableSubCommands() {
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, " or "))
+		}
+		return usageErrorf("%s", msg)
+	}
 	if len(args) > 0 {
 		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
 	}

@@ -86,11 +86,11 @@ Beyond pstree:
 the terminal described by TERM in the terminfo database starts it ("md",
 e.g. ESC [1m) and ends it ("me", as ncurses trims it, e.g. ESC [0m).`,
 		Example: `  nsview tree -p
-  nsview tree -a -p 1234
+  nsview tree -a -p $$                # this shell and below, with arguments
   nsview tree --nspid
-  nsview tree --inside 4150 -p
+  nsview tree --inside $$ -p          # as this shell's PID namespace sees it
   nsview tree --by-ns
-  nsview tree --json --input host.json`,
+  nsview snapshot -o host.json && nsview tree --json --input host.json`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTree(cmd, g, o, args)
