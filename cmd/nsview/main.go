@@ -1,5 +1,13 @@
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+	"github.com/nsview/nsview/pkg/spawn"
+)
+
+func main() {
+	// nsview spawn re-executes this binary as the sandbox's init.
+	spawn.MaybeRunInit()
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
@@ -61,6 +62,56 @@ type Info struct {
 
 // ErrUnsupported is returned where namespaces cannot be created at all.
 var ErrUnsupported = errors.ErrUnsupported
+
+// ErrBadOptions is wrapped by the error Start returns for options that can
+// never work (Depth outside 1..MaxDepth, a Hostname without a UTS
+// namespace...): a usage error, not a system one.
+var ErrBadOptions = errors.New("invalid spawn options")
+
+// ErrNotFound is wrapped by the error Stop returns when no sandbox matches.
+var ErrNotFound = errors.New("no nsview sandbox")
+
+// Error is a failure to create a sandbox: what was being done, why, and
+// which system setting or flag to change. Every error Start returns after
+// validating the options is an *Error.
+type Error struct {
+	// Op is what failed, e.g. "create the namespaces" or "mount a new proc
+	// on /proc".
+	Op string
+	// Err is the cause, usually a syscall.Errno.
+	Err error
+	// Setting names the sysctl, mount or flag to change
+	// ("user.max_user_namespaces", "--user", ...); "" if none applies.
+	Setting string
+	// Hint says how to fix it, in one sentence; "" if nothing is known.
+	Hint string
+}
+
+func (e *Error) Error() string {
+	msg := e.Op + ": " + e.Err.Error()
+	if e.Hint != "" {
+		msg += ": " + e.Hint
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// MaybeRunInit runs nsview's init (or the stage that becomes the command)
+// when this process was started as one by Start, and never returns then;
+// otherwise it returns at once. Call it first thing in main, and in TestMain
+// of every test binary that calls Start: Start re-executes /proc/self/exe.
+func MaybeRunInit() { maybeRunInit() }
+
+// Stop ends a sandbox started with Detach (or any nsview sandbox), named by
+// id: its PID namespace as "pid:[N]" or N, or the host PID of its
+// outermost init, as Start's Info and `nsview spawn --detach` print them.
+// The command gets SIGTERM (through its init); whatever is left after
+// grace is killed with SIGKILL. Stop returns the host PID of the init it
+// ended once every process of the sandbox is gone. It wraps ErrNotFound
+// when id names no nsview sandbox.
+func Stop(id string, grace time.Duration) (int, error) { return stop(id, grace) }
 
 // sandboxImpl is what each platform provides.
 type sandboxImpl interface {

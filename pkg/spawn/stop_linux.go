@@ -1,0 +1,179 @@
+package spawn
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nsview/nsview/pkg/nsinfo"
+	"golang.org/x/sys/unix"
+)
+
+// pidMaxLimit is the largest PID Linux can hand out (PID_MAX_LIMIT); a
+// larger number is a namespace inode.
+const pidMaxLimit = 1 << 22
+
+func stop(id string, grace time.Duration) (int, error) {
+	pid, err := findSandbox(id)
+	if err != nil {
+		return 0, err
+	}
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return 0, fmt.Errorf("stop sandbox %s: %w: process %d: %w", id, ErrNotFound, pid, err)
+	}
+	defer unix.Close(fd)
+	// The PID may have been reused between the scan and pidfd_open: check
+	// again through the pidfd's process.
+	if !isSandboxInit(pid) {
+		return 0, fmt.Errorf("stop sandbox %s: %w: process %d is not nsview's init", id, ErrNotFound, pid)
+	}
+	if err := unix.PidfdSendSignal(fd, unix.SIGTERM, nil, 0); err != nil {
+		if err == unix.ESRCH {
+			return pid, nil
+		}
+		return 0, fmt.Errorf("stop sandbox %s: signal init %d: %w", id, pid, err)
+	}
+	if exited(fd, grace) {
+		return pid, nil
+	}
+	if err := unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0); err != nil && err != unix.ESRCH {
+		return 0, fmt.Errorf("stop sandbox %s: kill init %d: %w", id, pid, err)
+	}
+	// The kernel kills the rest of the namespace before the init's exit
+	// completes; waiting is bounded by that.
+	if !exited(fd, 10*time.Second) {
+		return pid, fmt.Errorf("stop sandbox %s: init %d still runs 10 s after SIGKILL", id, pid)
+	}
+	return pid, nil
+}
+
+// exited waits up to d for the process behind pidfd fd to end.
+func exited(fd int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left < 0 {
+			left = 0
+		}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, int(left/time.Millisecond))
+		if err == unix.EINTR {
+			continue
+		}
+		if err == nil && n > 0 {
+			return true
+		}
+		if left == 0 || err != nil {
+			return false
+		}
+	}
+}
+
+// findSandbox returns the host PID of the outermost nsview init of the
+// sandbox id names.
+func findSandbox(id string) (int, error) {
+	id = strings.TrimSpace(id)
+	var pid int
+	if nsid, err := nsinfo.ParseID(id); err == nil {
+		if nsid.Type != nsinfo.PID {
+			return 0, fmt.Errorf("stop sandbox %s: %w: name its PID namespace (pid:[N]) or its init's PID", id, ErrBadOptions)
+		}
+		if pid, err = initOfNamespace(nsid.Ino); err != nil {
+			return 0, fmt.Errorf("stop sandbox %s: %w", id, err)
+		}
+	} else {
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err != nil || n == 0 {
+			return 0, fmt.Errorf("stop sandbox %q: %w: want pid:[N], a namespace inode or an init's PID", id, ErrBadOptions)
+		}
+		if n > pidMaxLimit {
+			if pid, err = initOfNamespace(n); err != nil {
+				return 0, fmt.Errorf("stop sandbox %s: %w", id, err)
+			}
+		} else {
+			pid = int(n)
+		}
+	}
+	if !isSandboxInit(pid) {
+		return 0, fmt.Errorf("stop sandbox %s: %w: process %d is not nsview's init", id, ErrNotFound, pid)
+	}
+	// Climb to the outermost level, so that the whole sandbox ends.
+	for {
+		ppid := parentOf(pid)
+		if ppid <= 1 || !isSandboxInit(ppid) {
+			return pid, nil
+		}
+		pid = ppid
+	}
+}
+
+// initOfNamespace finds the process that is PID 1 of the PID namespace
+// with inode ino.
+func initOfNamespace(ino uint64) (int, error) {
+	want := nsinfo.ID{Type: nsinfo.PID, Ino: ino}.String()
+	proc, err := nsinfo.NewProcFS("/proc")
+	if err != nil {
+		return 0, err
+	}
+	pids, err := proc.PIDs()
+	if err != nil {
+		return 0, err
+	}
+	for _, pid := range pids {
+		link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+		if err != nil || link != want {
+			continue
+		}
+		if nspid := nspidOf(pid); len(nspid) > 0 && nspid[len(nspid)-1] == 1 {
+			return pid, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: no process is PID 1 of %s", ErrNotFound, want)
+}
+
+// isSandboxInit reports whether pid is nsview's init: PID 1 of its
+// namespace, with nsview's marker in its environment.
+func isSandboxInit(pid int) bool {
+	nspid := nspidOf(pid)
+	if len(nspid) < 2 || nspid[len(nspid)-1] != 1 {
+		return false
+	}
+	env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		return false
+	}
+	for _, kv := range bytes.Split(env, []byte{0}) {
+		if bytes.HasPrefix(kv, []byte(envInit+"=")) {
+			return true
+		}
+	}
+	return false
+}
+
+func nspidOf(pid int) []int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return nil
+	}
+	st, err := nsinfo.ParseStatus(b)
+	if err != nil {
+		return nil
+	}
+	return st.NSpid
+}
+
+func parentOf(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	st, err := nsinfo.ParseStat(b)
+	if err != nil {
+		return 0
+	}
+	return st.PPID
+}
