@@ -96,11 +96,11 @@ type report struct {
 
 // wireError carries an *Error across the report socket.
 type wireError struct {
-	Op       string `json:"op"`
-	Errno    int    `json:"errno,omitempty"`
-	Msg      string `json:"msg,omitempty"`
-	Setting  string `json:"setting,omitempty"`
-	Hint     string `json:"hint,omitempty"`
+	Op        string `json:"op"`
+	Errno     int    `json:"errno,omitempty"`
+	Msg       string `json:"msg,omitempty"`
+	Setting   string `json:"setting,omitempty"`
+	Hint      string `json:"hint,omitempty"`
 	NoCommand bool   `json:"no_command,omitempty"`
 }
 
