@@ -15,9 +15,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// startIgnored are the signals this process was started with ignored, as
+// the Go runtime kept them (SIGHUP, SIGINT), captured before any Notify
+// can change that.
+var startIgnored []int
+
 func maybeRunInit() {
 	v, ok := os.LookupEnv(envInit)
 	if !ok {
+		for _, sig := range []syscall.Signal{unix.SIGHUP, unix.SIGINT} {
+			if signal.Ignored(sig) {
+				startIgnored = append(startIgnored, int(sig))
+			}
+		}
 		return
 	}
 	os.Exit(runAsInit(v))
@@ -178,6 +188,10 @@ func runExec(cfg config, rep *reporter) int {
 	if !rep.waitGo() {
 		// Start gave up (or its process died): do not run the command.
 		return exitSetup
+	}
+	// Exec resets every handler to SIG_DFL and keeps SIG_IGN.
+	for _, sig := range cfg.Ignore {
+		signal.Ignore(syscall.Signal(sig))
 	}
 	err = unix.Exec(path, cfg.Command, cfg.Env)
 	// Only reached on failure; stderr is the command's, as in a shell.

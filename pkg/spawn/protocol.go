@@ -71,6 +71,10 @@ type config struct {
 	// Foreground gives the command its own process group in the
 	// foreground of the terminal on stdin.
 	Foreground bool `json:"foreground,omitempty"`
+	// Ignore are the signals the caller was started with ignored, which
+	// the command gets ignored too (the Go runtime keeps only SIGHUP and
+	// SIGINT ignored: nohup's case).
+	Ignore []int `json:"ignore,omitempty"`
 	// Command, Env and Dir are the command's.
 	Command []string `json:"command"`
 	Env     []string `json:"env"`

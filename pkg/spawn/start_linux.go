@@ -63,6 +63,7 @@ func start(opts Options) (*Sandbox, error) {
 		Command:  opts.Command,
 		Env:      opts.Env,
 		Dir:      opts.Dir,
+		Ignore:   startIgnored,
 	}
 	sys := &syscall.SysProcAttr{Cloneflags: cloneFlags(opts)}
 	if opts.User {
@@ -84,6 +85,9 @@ func start(opts Options) (*Sandbox, error) {
 		}
 		defer lifeR.Close()
 		cfg.Lifeline = true
+		// Set again by level 1 itself (see holdLifeline); set here too, it
+		// also covers exec and the runtime's start.
+		sys.Pdeathsig = unix.SIGKILL
 		// Level 1 and the inits below it get a process group of their
 		// own; the command too (see startChild).
 		sys.Setpgid = true
