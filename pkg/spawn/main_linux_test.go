@@ -131,4 +131,3 @@ func selfDepth(t *testing.T) int {
 	}
 	return len(st.NSpid) - 1
 }
-
