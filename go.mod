@@ -3,6 +3,7 @@ module github.com/nsview/nsview
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/mattn/go-runewidth v0.0.30
 	github.com/prometheus/procfs v0.23.0
 	github.com/spf13/cobra v1.10.2
