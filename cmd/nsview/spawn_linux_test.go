@@ -204,9 +204,9 @@ func waitOutput(t *testing.T, out interface{ String() string }, want string) {
 }
 
 // SIGKILL of nsview at random points of its setup, 60 times: within 1 s
-// no process of the sandbox is alive (zombies count as gone). Each try
-// runs in a harness process that is a child subreaper, so that whatever
-// nsview leaves is re-parented to the harness, which can wait for it.
+// no process of the sandbox is alive (zombies count as gone). The tries run
+// in a harness process that is a child subreaper, so that whatever nsview
+// leaves is re-parented to the harness, which can wait for it.
 func TestSpawnKilledDuringSetup(t *testing.T) {
 	spawntest.NeedRoot(t)
 	// How long a setup takes here, to spread the kills over it.
@@ -216,68 +216,95 @@ func TestSpawnKilledDuringSetup(t *testing.T) {
 	}
 	setup := time.Since(start)
 	bin, _ := os.Executable()
-	for i := 0; i < 60; i++ {
-		delay := time.Duration(rand.Int64N(int64(setup + setup/4)))
-		args := []string{delay.String(), "spawn", "--depth", strconv.Itoa(1 + i%3)}
-		if i%2 == 1 {
-			args = append(args, "--user")
-		}
-		if i%5 == 4 {
-			args = append(args, "--no-init")
-		}
-		args = append(args, "--", "sleep", "1000")
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), envTestMain+"=kill-harness")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Errorf("try %d (%v): %v: %s", i, args, err, out)
-		}
+	cmd := exec.Command(bin, "60", (setup + setup/4).String())
+	cmd.Env = append(os.Environ(), envTestMain+"=kill-harness")
+	out, err := cmd.CombinedOutput()
+	t.Logf("setup takes %v here; harness says:\n%s", setup, out)
+	if err != nil {
+		t.Errorf("harness: %v", err)
 	}
 }
 
-// killHarness starts nsview with args[1:], SIGKILLs it after args[0], and
-// exits 0 if within 1 s nothing that nsview started is alive.
+// killHarness runs args[0] tries: start nsview spawn (depth 1 to 3, with
+// and without --user and --no-init), SIGKILL it after a random time below
+// args[1], and check that within 1 s nothing it started is alive.
 func killHarness(args []string) int {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		fmt.Println("subreaper:", err)
 		return 2
 	}
-	delay, err := time.ParseDuration(args[0])
-	if err != nil {
-		fmt.Println(err)
+	tries, err1 := strconv.Atoi(args[0])
+	span, err2 := time.ParseDuration(args[1])
+	if err1 != nil || err2 != nil || span <= 0 {
+		fmt.Println("usage: TRIES SPAN")
 		return 2
 	}
 	bin, _ := os.Executable()
-	cmd := exec.Command(bin, args[1:]...)
-	cmd.Env = append(os.Environ(), envTestMain+"=nsview")
-	if err := cmd.Start(); err != nil {
-		fmt.Println(err)
-		return 2
+	failed := 0
+	for i := 0; i < tries; i++ {
+		nsArgs := []string{"spawn", "--depth", strconv.Itoa(1 + i%3)}
+		if i%2 == 1 {
+			nsArgs = append(nsArgs, "--user")
+		}
+		if i%5 == 4 {
+			nsArgs = append(nsArgs, "--no-init")
+		}
+		nsArgs = append(nsArgs, "--", "sleep", "1000")
+		delay := time.Duration(rand.Int64N(int64(span)))
+		cmd := exec.Command(bin, nsArgs...)
+		cmd.Env = append(os.Environ(), envTestMain+"=nsview")
+		if err := cmd.Start(); err != nil {
+			fmt.Println(err)
+			return 2
+		}
+		time.Sleep(delay)
+		cmd.Process.Kill()
+		cmd.Wait()
+		if left := reapAll(time.Second); len(left) > 0 {
+			failed++
+			fmt.Printf("try %d %v killed after %v: still alive 1 s later: %s\n", i, nsArgs, delay, strings.Join(left, ", "))
+		}
 	}
-	time.Sleep(delay)
-	cmd.Process.Kill()
-	cmd.Wait()
-	// Everything nsview started is now this process's child (re-parented)
-	// or inside a namespace whose init is: reap until none is left.
-	deadline := time.Now().Add(time.Second)
+	fmt.Printf("%d tries, %d left something alive\n", tries, failed)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+// reapAll reaps this process's children until it has none, for up to d;
+// then it kills and lists those still alive.
+func reapAll(d time.Duration) []string {
+	if reapChildren(d) {
+		return nil
+	}
+	var left []string
+	for _, p := range spawntest.Children(os.Getpid()) {
+		if p.State == 'Z' {
+			continue
+		}
+		left = append(left, fmt.Sprintf("%d (%s, %c)", p.PID, p.Comm, p.State))
+		// End what the test started, and so its namespaces.
+		syscall.Kill(p.PID, syscall.SIGKILL)
+	}
+	reapChildren(5 * time.Second)
+	return left
+}
+
+// reapChildren reaps children until there are none (true) or d has passed.
+func reapChildren(d time.Duration) bool {
+	deadline := time.Now().Add(d)
 	for {
 		var ws unix.WaitStatus
 		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
 		switch {
 		case err == unix.ECHILD:
-			return 0
+			return true
 		case err == unix.EINTR || pid > 0:
 			continue
 		}
 		if time.Now().After(deadline) {
-			fmt.Printf("killed after %v, still alive 1 s later:", delay)
-			for _, p := range spawntest.Children(os.Getpid()) {
-				fmt.Printf(" %d (%s, %c)", p.PID, p.Comm, p.State)
-				// End what the test started, and so its namespaces.
-				syscall.Kill(p.PID, syscall.SIGKILL)
-			}
-			fmt.Println()
-			return 1
+			return false
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
