@@ -338,12 +338,13 @@ func holdLifeline() bool {
 	}
 }
 
-// initEnv is the whole environment of an init or stage: the config, and
-// no asynchronous preemption, so that every SIGURG the init sees came from
-// outside and is forwarded.
+// initEnv is the whole environment of an init or stage: the config; no
+// asynchronous preemption, so that every SIGURG the init sees came from
+// outside and is forwarded; and one P, since an init mostly waits (fewer
+// threads, which are tasks of the namespace that ps -L and pstree -p show).
 func initEnv(cfg config) []string {
 	b, _ := json.Marshal(cfg)
-	return []string{envInit + "=" + string(b), "GODEBUG=asyncpreemptoff=1"}
+	return []string{envInit + "=" + string(b), "GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1"}
 }
 
 // markCloexec marks every descriptor from 3 up close-on-exec.
@@ -455,7 +456,7 @@ func lookPath(file, path string) (string, error) {
 	if firstErr != nil {
 		return "", firstErr
 	}
-	return "", fmt.Errorf("%s: not found in $PATH: %w", file, unix.ENOENT)
+	return "", fmt.Errorf("not found in $PATH: %w", unix.ENOENT)
 }
 
 func executable(p string) error {
