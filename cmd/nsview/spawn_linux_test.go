@@ -76,6 +76,9 @@ func TestSpawnStartLineAndJSON(t *testing.T) {
 	if !strings.Contains(stderr, "with mnt:[") {
 		t.Errorf("start line %q does not name the new mount namespace", stderr)
 	}
+	if m != nil {
+		checkEnded(t, m)
+	}
 
 	stdout, stderr, code = runNsview(t, "spawn", "--json", "--depth", "2", "--uts", "--", "true")
 	if code != 0 || stderr != "" {
@@ -101,6 +104,19 @@ func TestSpawnStartLineAndJSON(t *testing.T) {
 	}
 }
 
+// checkEnded fails unless the init and the command of a start line are
+// gone now that nsview has exited.
+func checkEnded(t *testing.T, m []string) {
+	t.Helper()
+	ino, _ := strconv.ParseUint(m[1], 10, 64)
+	ns := nsinfo.ID{Type: nsinfo.PID, Ino: ino}
+	for _, s := range []string{m[2], m[4]} {
+		if pid, err := strconv.Atoi(s); err == nil && !spawntest.Gone(pid, ns) {
+			t.Errorf("process %d of %s is alive after nsview exited", pid, ns)
+		}
+	}
+}
+
 // CMD's exit code is nsview's; death by signal n gives 128+n; nsview's own
 // failures have codes of their own.
 func TestSpawnExitCodes(t *testing.T) {
@@ -123,6 +139,9 @@ func TestSpawnExitCodes(t *testing.T) {
 			_, stderr, code := runNsview(t, append([]string{"spawn"}, tc.args...)...)
 			if code != tc.want {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tc.want, stderr)
+			}
+			if m := startLine.FindStringSubmatch(stderr); m != nil {
+				checkEnded(t, m)
 			}
 		})
 	}
@@ -157,8 +176,8 @@ func TestSpawnSignalsToNsview(t *testing.T) {
 trap 'echo bye; exit 3' USR2
 echo ready
 while :; do sleep 1000 & wait $!; kill $! 2>/dev/null; done`)
-	out := &lockedBuffer{}
-	cmd.Stdout = out
+	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +195,11 @@ while :; do sleep 1000 & wait $!; kill $! 2>/dev/null; done`)
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || out.String() != want+"bye\n" {
 		t.Errorf("nsview ended with %v, output %q; want exit 3 and %q", err, out.String(), want+"bye\n")
+	}
+	if m := startLine.FindStringSubmatch(errOut.String()); m != nil {
+		checkEnded(t, m)
+	} else {
+		t.Errorf("no start line in %q", errOut.String())
 	}
 }
 
@@ -395,6 +419,8 @@ func TestSpawnUnprivileged(t *testing.T) {
 	}
 	if m := startLine.FindStringSubmatch(stderr); m == nil || strings.Count(m[5], "/") != 2 {
 		t.Errorf("nobody with --user: start line %q", stderr)
+	} else {
+		checkEnded(t, m)
 	}
 }
 

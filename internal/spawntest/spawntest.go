@@ -176,6 +176,31 @@ func InNamespace(ns NS) []Proc {
 	return found
 }
 
+// Gone reports whether pid has ended, or is a zombie, or is no longer in
+// the PID namespace ns (its PID was reused): no false alarm on a busy
+// machine where inode numbers and PIDs are reused at once.
+func Gone(pid int, ns nsinfo.ID) bool {
+	p, ok := Stat(pid)
+	if !ok || p.State == 'Z' || p.State == 'X' {
+		return true
+	}
+	link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+	return err != nil || link != ns.String()
+}
+
+// TryNamespaces is Namespaces for a process that may have ended: it
+// returns what it could read.
+func TryNamespaces(pid int, types ...nsinfo.Type) []NS {
+	var out []NS
+	for _, typ := range types {
+		info, err := nsinfo.Inspect(fmt.Sprintf("/proc/%d/ns/%s", pid, typ))
+		if err == nil {
+			out = append(out, NS{ID: info.ID, KernelID: info.KernelID})
+		}
+	}
+	return out
+}
+
 // Holders lists the live processes that are in any of nss.
 func Holders(nss []NS) []string {
 	var found []string

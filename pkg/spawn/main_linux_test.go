@@ -79,13 +79,19 @@ func start(t *testing.T, opts spawn.Options) *sandbox {
 		r.Close()
 		close(s.out.done)
 	}()
-	// Record what to check for later while the sandbox is surely alive:
-	// the stage waits for nothing more, but the inits live until it ends.
+	// Record what to check for later, while the inits surely live (the
+	// command may already have ended): every namespace created.
 	for _, pid := range s.info.Inits {
-		s.nss = append(s.nss, spawntest.Namespaces(t, pid, nsinfo.PID)...)
+		s.nss = append(s.nss, spawntest.TryNamespaces(pid, nsinfo.PID)...)
 	}
+	holder := s.info.CommandPID
 	if len(s.info.Inits) > 0 {
-		s.nss = append(s.nss, spawntest.Namespaces(t, s.info.Inits[len(s.info.Inits)-1], nsinfo.Mount)...)
+		holder = s.info.Inits[len(s.info.Inits)-1]
+	}
+	for _, ns := range s.info.Namespaces {
+		if ns.Type != nsinfo.PID {
+			s.nss = append(s.nss, spawntest.TryNamespaces(holder, ns.Type)...)
+		}
 	}
 	t.Cleanup(func() {
 		if err := sb.Close(); err != nil {
