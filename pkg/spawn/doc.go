@@ -68,8 +68,10 @@
 // check for a parent that died before prctl compares getppid() with the
 // parent's PID, but across a PID namespace getppid() is always 0 and a
 // namespace's init cannot kill itself, so that check does nothing there.
-// Instead level 1 then polls a lifeline pipe whose write end only the
-// caller holds: hung up means the caller is already gone, and it exits.
+// Instead level 1 then looks at a lifeline pipe whose write end only the
+// caller holds: hung up means the caller is already gone, and it exits; and
+// it keeps watching it (in the runtime's poller, no thread), since a child
+// the caller forks meanwhile holds a copy of the write end until it execs.
 // When level 1 dies the kernel kills every process in its namespace and
 // in those nested in it, and reaps them before level 1's own exit
 // completes; so once Wait or Close returns, nothing is left.

@@ -75,10 +75,12 @@ func runInit(cfg config, rep *reporter) int {
 		unix.Close(fdReady)
 	}
 
+	// The first image of the innermost init only sets up and re-executes
+	// itself: the next one watches the lifeline.
+	if cfg.Lifeline && !holdLifeline(!innermost || cfg.Reexeced) {
+		return exitSetup
+	}
 	if !cfg.Reexeced {
-		if cfg.Lifeline && !holdLifeline() {
-			return exitSetup
-		}
 		if err := setupLevel(cfg); err != nil {
 			rep.fail(cfg.Level, err)
 			return exitSetup
@@ -145,10 +147,13 @@ func startStage(cfg config) (int, <-chan struct{}, error) {
 // only on failure.
 func reexecInit(cfg config, keepReady bool) error {
 	setLastPID(1000)
-	cfg.Reexeced, cfg.Lifeline, cfg.ReadyOpen = true, false, keepReady
+	cfg.Reexeced, cfg.ReadyOpen = true, keepReady
 	keepOnExec(fdReport)
 	if keepReady {
 		keepOnExec(fdReady)
+	}
+	if cfg.Lifeline {
+		keepOnExec(fdLifeline)
 	}
 	return unix.Exec("/proc/self/exe", []string{initName}, initEnv(cfg))
 }
@@ -161,7 +166,7 @@ func setLastPID(pid int) error {
 // runExec is the process that becomes the command: the stage below the
 // innermost init, or with NoInit the innermost level's PID 1 itself.
 func runExec(cfg config, rep *reporter) int {
-	if cfg.Lifeline && !holdLifeline() {
+	if cfg.Lifeline && !holdLifeline(false) {
 		return exitSetup
 	}
 	if cfg.Stage && cfg.WantPID2 && os.Getpid() != 2 {
@@ -319,9 +324,13 @@ func exitCodeOf(ws unix.WaitStatus) int {
 }
 
 // holdLifeline makes the kernel kill this process when the thread that
-// started it ends, and reports false if that has already happened (before
-// prctl ran, when no signal would come).
-func holdLifeline() bool {
+// started it ends, and reports false if the caller is already gone (it
+// died before prctl ran, when no signal would come). With watch, a
+// goroutine also ends this init whenever the lifeline hangs up: a
+// parent-death signal can be lost (a setuid exec clears it), and while the
+// caller forks another child, that child holds a copy of the write end
+// until it execs, so a single look can miss the hangup.
+func holdLifeline(watch bool) bool {
 	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
 		return false
 	}
@@ -331,12 +340,39 @@ func holdLifeline() bool {
 		if err == unix.EINTR {
 			continue
 		}
-		unix.Close(fdLifeline)
-		// Only the caller holds the write end; nothing is ever written,
-		// so any event means it is gone.
-		return err == nil && n == 0
+		// Only the caller holds the write end and nothing is ever
+		// written, so any event means it is gone.
+		if err != nil || n > 0 {
+			return false
+		}
+		break
 	}
+	if !watch {
+		return true
+	}
+	// Non-blocking, the read waits in the runtime's poller: no thread
+	// (threads are tasks that take PIDs of this namespace).
+	if err := unix.SetNonblock(fdLifeline, true); err != nil {
+		return false
+	}
+	lifelineF = os.NewFile(fdLifeline, "lifeline")
+	go func() {
+		buf := make([]byte, 1)
+		for {
+			if _, err := lifelineF.Read(buf); err != nil {
+				break
+			}
+		}
+		// The caller is gone: ending this init ends its namespace.
+		os.Exit(exitSetup)
+	}()
+	// Let it park now, before the stage's PID is chosen.
+	runtime.Gosched()
+	return true
 }
+
+// lifelineF keeps the lifeline open (no finalizer may close it).
+var lifelineF *os.File
 
 // initEnv is the whole environment of an init or stage: the config; no
 // asynchronous preemption, so that every SIGURG the init sees came from
