@@ -387,3 +387,21 @@ func TestBadOptionsAndMissingCommand(t *testing.T) {
 		t.Errorf("missing command: %v, want *Error with ErrNoCommand and ENOENT", err)
 	}
 }
+
+// The command runs in Options.Dir with exactly Options.Env; nothing of
+// nsview's own (its init marker) leaks into it.
+func TestDirAndEnv(t *testing.T) {
+	_, code, out := run(t, spawn.Options{
+		Dir:     "/usr",
+		Env:     []string{"PATH=/usr/bin:/bin", "NSVIEW_TEST_VAR=x y"},
+		Command: []string{"sh", "-c", `pwd; env | sort`},
+	})
+	want := "/usr\nNSVIEW_TEST_VAR=x y\nPATH=/usr/bin:/bin\nPWD=/usr\n"
+	if code != 0 || out != want {
+		t.Errorf("output %q, exit %d; want %q", out, code, want)
+	}
+	spawntest.NeedRoot(t)
+	if _, err := spawn.Start(spawn.Options{Dir: "/nonexistent-nsview", Command: []string{"true"}}); err == nil || !strings.Contains(err.Error(), "/nonexistent-nsview") {
+		t.Errorf("missing Dir: %v, want an error naming it", err)
+	}
+}
