@@ -7,9 +7,9 @@ import (
 	"github.com/nsview/nsview/pkg/spawn"
 )
 
-// envTestMain makes this test binary act as nsview itself (and, for the
-// spawner's tests, as their harness), so that tests can run, signal and
-// kill a real nsview process.
+// envTestMain makes this test binary act as nsview itself (where go build
+// cannot make a real one) or as the spawner tests' harness, so that tests
+// can run, signal and kill a real nsview process.
 const envTestMain = "NSVIEW_TEST_MAIN"
 
 func TestMain(m *testing.M) {

@@ -22,15 +22,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nsviewCmd returns a command that runs this test binary as nsview.
+// nsviewCmd returns a command that runs nsview (see nsviewBinary).
 func nsviewCmd(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin, env := nsviewBinary(t)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), envTestMain+"=nsview")
+	cmd.Env = append(os.Environ(), env...)
 	return cmd
 }
 
@@ -239,8 +236,9 @@ func TestSpawnKilledDuringSetup(t *testing.T) {
 		t.Fatalf("a plain spawn failed: %q", stderr)
 	}
 	setup := time.Since(start)
-	bin, _ := os.Executable()
-	cmd := exec.Command(bin, "60", (setup + setup/4).String())
+	self, _ := os.Executable()
+	bin, env := nsviewBinary(t)
+	cmd := exec.Command(self, append([]string{"60", (setup + setup/4).String(), bin}, env...)...)
 	cmd.Env = append(os.Environ(), envTestMain+"=kill-harness")
 	out, err := cmd.CombinedOutput()
 	t.Logf("setup takes %v here; harness says:\n%s", setup, out)
@@ -249,21 +247,33 @@ func TestSpawnKilledDuringSetup(t *testing.T) {
 	}
 }
 
-// killHarness runs args[0] tries: start nsview spawn (depth 1 to 3, with
-// and without --user and --no-init), SIGKILL it after a random time below
-// args[1], and check that within 1 s nothing it started is alive.
+// killHarness runs args[0] tries: start nsview spawn (the binary args[2],
+// with the environment entries args[3:]; depth 1 to 3, with and without
+// --user and --no-init), SIGKILL it after a random time below args[1], and
+// check that within 1 s nothing it started is alive.
 func killHarness(args []string) int {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		fmt.Println("subreaper:", err)
 		return 2
 	}
+	if len(args) < 3 {
+		fmt.Println("usage: TRIES SPAN NSVIEW [ENV...]")
+		return 2
+	}
 	tries, err1 := strconv.Atoi(args[0])
 	span, err2 := time.ParseDuration(args[1])
 	if err1 != nil || err2 != nil || span <= 0 {
-		fmt.Println("usage: TRIES SPAN")
+		fmt.Println("usage: TRIES SPAN NSVIEW [ENV...]")
 		return 2
 	}
-	bin, _ := os.Executable()
+	bin := args[2]
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, envTestMain+"=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, args[3:]...)
 	failed := 0
 	for i := 0; i < tries; i++ {
 		nsArgs := []string{"spawn", "--depth", strconv.Itoa(1 + i%3)}
@@ -276,7 +286,7 @@ func killHarness(args []string) int {
 		nsArgs = append(nsArgs, "--", "sleep", "1000")
 		delay := time.Duration(rand.Int64N(int64(span)))
 		cmd := exec.Command(bin, nsArgs...)
-		cmd.Env = append(os.Environ(), envTestMain+"=nsview")
+		cmd.Env = env
 		if err := cmd.Start(); err != nil {
 			fmt.Println(err)
 			return 2
@@ -334,54 +344,68 @@ func reapChildren(d time.Duration) bool {
 	}
 }
 
-// sharedBinary is a copy of this test binary that nobody may run.
+// nsviewBinary returns an nsview binary that every user may run, and the
+// environment it needs. It is built once, without the race detector:
+// every spawn starts nsview and two or three images of its init, and a
+// race-instrumented Go program takes about a second to start on a busy
+// machine (pkg/spawn's tests run the API under -race). Where go build is
+// not available, it is a copy of this test binary acting as nsview.
+func nsviewBinary(t *testing.T) (string, []string) {
+	t.Helper()
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "nsview-test-")
+		if binErr != nil {
+			return
+		}
+		os.Chmod(binDir, 0o755)
+		binPath = filepath.Join(binDir, "nsview")
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		if out, err := build.CombinedOutput(); err == nil {
+			return
+		} else {
+			fmt.Fprintf(os.Stderr, "nsview tests: go build failed (%v: %s); running this test binary as nsview\n", err, out)
+		}
+		binEnv = []string{envTestMain + "=nsview"}
+		binErr = copyFile(binPath, os.Args[0])
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath, binEnv
+}
+
 var (
-	sharedOnce sync.Once
-	sharedDir  string
-	sharedBin  string
-	sharedErr  error
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binEnv  []string
+	binErr  error
 )
 
-func sharedBinary(t *testing.T) string {
-	t.Helper()
-	sharedOnce.Do(func() {
-		self, err := os.Executable()
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		if sharedDir, sharedErr = os.MkdirTemp("", "nsview-test-"); sharedErr != nil {
-			return
-		}
-		os.Chmod(sharedDir, 0o755)
-		sharedBin = filepath.Join(sharedDir, "nsview")
-		in, err := os.Open(self)
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		defer in.Close()
-		out, err := os.OpenFile(sharedBin, os.O_CREATE|os.O_WRONLY, 0o755)
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			sharedErr = err
-		}
-		if err := out.Close(); err != nil && sharedErr == nil {
-			sharedErr = err
-		}
-	})
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
+func copyFile(dst, src string) error {
+	self, err := os.Executable()
+	if err == nil {
+		src = self
 	}
-	return sharedBin
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func removeSharedBinary() {
-	if sharedDir != "" {
-		os.RemoveAll(sharedDir)
+	if binDir != "" {
+		os.RemoveAll(binDir)
 	}
 }
 
@@ -390,8 +414,9 @@ func asNobody(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	spawntest.NeedRoot(t)
 	needTool(t, "setpriv")
-	cmd := exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", sharedBinary(t)}, args...)...)
-	cmd.Env = append(os.Environ(), envTestMain+"=nsview")
+	bin, env := nsviewBinary(t)
+	cmd := exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Dir = "/"
 	return runCmd(t, cmd)
 }
@@ -429,10 +454,10 @@ func TestSpawnUnprivileged(t *testing.T) {
 func TestSpawnMaxUserNamespaces(t *testing.T) {
 	spawntest.NeedRoot(t)
 	needTool(t, "unshare")
-	bin, _ := os.Executable()
+	bin, env := nsviewBinary(t)
 	cmd := exec.Command("unshare", "--user", "--map-root-user", "sh", "-c",
 		`echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" spawn --user -- true`, bin)
-	cmd.Env = append(os.Environ(), envTestMain+"=nsview")
+	cmd.Env = append(os.Environ(), env...)
 	_, stderr, code := runCmd(t, cmd)
 	if code != exitNoSpawn || !strings.Contains(stderr, "user.max_user_namespaces") || !strings.Contains(stderr, "no space left") {
 		t.Errorf("exit %d, %q; want 125 naming user.max_user_namespaces", code, stderr)
@@ -445,10 +470,10 @@ func TestSpawnMaxUserNamespaces(t *testing.T) {
 func TestSpawnProcMasked(t *testing.T) {
 	spawntest.NeedRoot(t)
 	needTool(t, "unshare")
-	bin, _ := os.Executable()
+	bin, env := nsviewBinary(t)
 	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c",
 		`mount -t tmpfs nsview-mask /proc/sys && exec "$0" spawn --user -- true`, bin)
-	cmd.Env = append(os.Environ(), envTestMain+"=nsview")
+	cmd.Env = append(os.Environ(), env...)
 	_, stderr, code := runCmd(t, cmd)
 	if code != exitNoSpawn || !strings.Contains(stderr, "mount a new proc on /proc") || !strings.Contains(stderr, "/proc/sys") {
 		t.Errorf("exit %d, %q; want 125 naming the mount on /proc/sys", code, stderr)
