@@ -1,34 +1,10 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 )
-
-// nsviewBin is the nsview binary the end-to-end tests run, built once by
-// TestMain.
-var nsviewBin string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "nsview-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	nsviewBin = filepath.Join(dir, "nsview")
-	out, err := exec.Command("go", "build", "-o", nsviewBin, ".").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "build nsview: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 // skipOrFail skips a test that cannot run here, except in CI
 // (NSVIEW_CI=1), where every test must run.

@@ -1,27 +1,46 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/nsview/nsview/pkg/spawn"
 )
 
-// envTestMain makes this test binary act as nsview itself (where go build
-// cannot make a real one) or as the spawner tests' harness, so that tests
-// can run, signal and kill a real nsview process.
+// nsviewBin is the nsview binary the end-to-end tests run, built once by
+// TestMain, in a directory every user may enter (the spawner's tests run
+// it as nobody). It is built without the race detector even under -race:
+// a race-instrumented program takes about a second to start on this
+// machine, and every spawn starts nsview and two or three images of its
+// init (pkg/spawn's tests run the spawner's API under -race).
+var nsviewBin string
+
+// envTestMain makes this test binary act as the spawner tests' harness.
 const envTestMain = "NSVIEW_TEST_MAIN"
 
 func TestMain(m *testing.M) {
-	// nsview spawn re-executes this binary as the sandbox's init.
+	// Code that calls spawn.Start re-executes its own binary as the init.
 	spawn.MaybeRunInit()
-	switch os.Getenv(envTestMain) {
-	case "nsview":
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-	case "kill-harness":
+	if os.Getenv(envTestMain) == "kill-harness" {
 		os.Exit(killHarness(os.Args[1:]))
 	}
+	dir, err := os.MkdirTemp("", "nsview-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Chmod(dir, 0o755)
+	nsviewBin = filepath.Join(dir, "nsview")
+	out, err := exec.Command("go", "build", "-o", nsviewBin, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build nsview: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	code := m.Run()
-	removeSharedBinary()
+	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,13 +20,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nsviewCmd returns a command that runs nsview (see nsviewBinary).
+// nsviewCmd returns a command that runs nsview (nsviewBin).
 func nsviewCmd(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
-	bin, env := nsviewBinary(t)
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	return cmd
+	return exec.Command(nsviewBin, args...)
 }
 
 // runNsview runs nsview with args and returns its stdout, stderr and exit
@@ -237,8 +232,7 @@ func TestSpawnKilledDuringSetup(t *testing.T) {
 	}
 	setup := time.Since(start)
 	self, _ := os.Executable()
-	bin, env := nsviewBinary(t)
-	cmd := exec.Command(self, append([]string{"60", (setup + setup/4).String(), bin}, env...)...)
+	cmd := exec.Command(self, "60", (setup + setup/4).String(), nsviewBin)
 	cmd.Env = append(os.Environ(), envTestMain+"=kill-harness")
 	out, err := cmd.CombinedOutput()
 	t.Logf("setup takes %v here; harness says:\n%s", setup, out)
@@ -247,23 +241,23 @@ func TestSpawnKilledDuringSetup(t *testing.T) {
 	}
 }
 
-// killHarness runs args[0] tries: start nsview spawn (the binary args[2],
-// with the environment entries args[3:]; depth 1 to 3, with and without
-// --user and --no-init), SIGKILL it after a random time below args[1], and
-// check that within 1 s nothing it started is alive.
+// killHarness runs args[0] tries: start nsview spawn (the binary args[2];
+// depth 1 to 3, with and without --user and --no-init), SIGKILL it after
+// a random time below args[1], and check that within 1 s nothing it
+// started is alive.
 func killHarness(args []string) int {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		fmt.Println("subreaper:", err)
 		return 2
 	}
-	if len(args) < 3 {
-		fmt.Println("usage: TRIES SPAN NSVIEW [ENV...]")
+	if len(args) != 3 {
+		fmt.Println("usage: TRIES SPAN NSVIEW")
 		return 2
 	}
 	tries, err1 := strconv.Atoi(args[0])
 	span, err2 := time.ParseDuration(args[1])
 	if err1 != nil || err2 != nil || span <= 0 {
-		fmt.Println("usage: TRIES SPAN NSVIEW [ENV...]")
+		fmt.Println("usage: TRIES SPAN NSVIEW")
 		return 2
 	}
 	bin := args[2]
@@ -273,7 +267,6 @@ func killHarness(args []string) int {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, args[3:]...)
 	failed := 0
 	for i := 0; i < tries; i++ {
 		nsArgs := []string{"spawn", "--depth", strconv.Itoa(1 + i%3)}
@@ -344,96 +337,10 @@ func reapChildren(d time.Duration) bool {
 	}
 }
 
-// nsviewBinary returns an nsview binary that every user may run, and the
-// environment it needs. It is built once, without the race detector:
-// every spawn starts nsview and two or three images of its init, and a
-// race-instrumented Go program takes about a second to start on a busy
-// machine (pkg/spawn's tests run the API under -race). Where go build is
-// not available, it is a copy of this test binary acting as nsview.
-func nsviewBinary(t *testing.T) (string, []string) {
-	t.Helper()
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "nsview-test-")
-		if binErr != nil {
-			return
-		}
-		os.Chmod(binDir, 0o755)
-		binPath = filepath.Join(binDir, "nsview")
-		build := exec.Command("go", "build", "-o", binPath, ".")
-		if out, err := build.CombinedOutput(); err == nil {
-			return
-		} else {
-			fmt.Fprintf(os.Stderr, "nsview tests: go build failed (%v: %s); running this test binary as nsview\n", err, out)
-		}
-		binEnv = []string{envTestMain + "=nsview"}
-		binErr = copyFile(binPath, os.Args[0])
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath, binEnv
-}
-
-var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binEnv  []string
-	binErr  error
-)
-
-func copyFile(dst, src string) error {
-	self, err := os.Executable()
-	if err == nil {
-		src = self
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-func removeSharedBinary() {
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-}
-
-// asNobody runs nsview as user nobody.
-func asNobody(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	spawntest.NeedRoot(t)
-	needTool(t, "setpriv")
-	bin, env := nsviewBinary(t)
-	cmd := exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Dir = "/"
-	return runCmd(t, cmd)
-}
-
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("NSVIEW_CI") != "" {
-			t.Fatalf("%s is missing (scripts/install-test-deps.sh installs it)", name)
-		}
-		t.Skipf("%s is missing", name)
-	}
-}
-
 // Unprivileged: without --user the message says to add it (exit 125);
 // with --user it works, as root inside.
 func TestSpawnUnprivileged(t *testing.T) {
+	spawntest.NeedRoot(t)
 	_, stderr, code := asNobody(t, "spawn", "--", "true")
 	if code != exitNoSpawn || !strings.Contains(stderr, "--user") || !strings.Contains(stderr, "needs root") {
 		t.Errorf("nobody without --user: exit %d, %q; want 125 and a hint to add --user", code, stderr)
@@ -453,11 +360,9 @@ func TestSpawnUnprivileged(t *testing.T) {
 // where the limit is ours to set) gives ENOSPC and a message naming it.
 func TestSpawnMaxUserNamespaces(t *testing.T) {
 	spawntest.NeedRoot(t)
-	needTool(t, "unshare")
-	bin, env := nsviewBinary(t)
+	needTools(t, "unshare")
 	cmd := exec.Command("unshare", "--user", "--map-root-user", "sh", "-c",
-		`echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" spawn --user -- true`, bin)
-	cmd.Env = append(os.Environ(), env...)
+		`echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" spawn --user -- true`, nsviewBin)
 	_, stderr, code := runCmd(t, cmd)
 	if code != exitNoSpawn || !strings.Contains(stderr, "user.max_user_namespaces") || !strings.Contains(stderr, "no space left") {
 		t.Errorf("exit %d, %q; want 125 naming user.max_user_namespaces", code, stderr)
@@ -469,11 +374,9 @@ func TestSpawnMaxUserNamespaces(t *testing.T) {
 // message says why and names the mount.
 func TestSpawnProcMasked(t *testing.T) {
 	spawntest.NeedRoot(t)
-	needTool(t, "unshare")
-	bin, env := nsviewBinary(t)
+	needTools(t, "unshare")
 	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c",
-		`mount -t tmpfs nsview-mask /proc/sys && exec "$0" spawn --user -- true`, bin)
-	cmd.Env = append(os.Environ(), env...)
+		`mount -t tmpfs nsview-mask /proc/sys && exec "$0" spawn --user -- true`, nsviewBin)
 	_, stderr, code := runCmd(t, cmd)
 	if code != exitNoSpawn || !strings.Contains(stderr, "mount a new proc on /proc") || !strings.Contains(stderr, "/proc/sys") {
 		t.Errorf("exit %d, %q; want 125 naming the mount on /proc/sys", code, stderr)

@@ -2,8 +2,5 @@
 
 package main
 
-// The spawner's tests are Linux's; these keep TestMain building elsewhere.
-
+// The spawner's tests are Linux's; this keeps TestMain building elsewhere.
 func killHarness([]string) int { return 2 }
-
-func removeSharedBinary() {}
