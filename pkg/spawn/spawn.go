@@ -33,6 +33,10 @@ type Options struct {
 	// everything in it is killed when the caller dies, even by SIGKILL.
 	Detach bool
 	// Stdin, Stdout and Stderr are the command's; nil means /dev/null.
+	// When Stdin is the caller's controlling terminal and the caller is its
+	// foreground job, the command gets the terminal's foreground (Ctrl-C
+	// reaches it, not the caller), and the caller gets it back, with the
+	// settings it had, when the sandbox ends.
 	Stdin, Stdout, Stderr *os.File
 	// Env is the command's environment; nil means the caller's.
 	Env []string
