@@ -68,8 +68,9 @@ type Info struct {
 var ErrUnsupported = errors.ErrUnsupported
 
 // ErrBadOptions is wrapped by the error Start returns for options that can
-// never work (Depth outside 1..MaxDepth, a Hostname without a UTS
-// namespace...): a usage error, not a system one.
+// never work (Depth outside 1..MaxDepth, an empty command name, a Hostname
+// over 64 bytes, Detach with NoInit at depth 1), and by Stop's for an id
+// that names no sandbox at all: a usage error, not a system one.
 var ErrBadOptions = errors.New("invalid spawn options")
 
 // ErrNotFound is wrapped by the error Stop returns when no sandbox matches.
@@ -133,14 +134,20 @@ func Start(opts Options) (*Sandbox, error) { return start(opts) }
 // Info describes what was created.
 func (s *Sandbox) Info() Info { return s.impl.info() }
 
-// Signal sends sig to the command (through its init).
+// Signal sends sig to the command (through its inits, each forwarding it
+// once). SIGKILL and SIGSTOP, which no init can catch to forward, go to the
+// command directly. After the sandbox has ended it returns
+// os.ErrProcessDone.
 func (s *Sandbox) Signal(sig syscall.Signal) error { return s.impl.signal(sig) }
 
 // Wait waits for the command to end and returns its exit code (128+n when
-// it died of signal n).
+// it died of signal n). When it returns, every process of the sandbox is
+// gone (the kernel ends a PID namespace with its init). It may be called
+// more than once, from any goroutine.
 func (s *Sandbox) Wait() (int, error) { return s.impl.wait() }
 
-// Close ends every process in the sandbox and waits for them, so that no
-// process and no namespace is left. It is safe to call after Wait and more
-// than once.
+// Close ends every process in the sandbox (SIGKILL to the outermost init,
+// a detached sandbox too) and waits for them, so that no process and no
+// namespace is left; Wait then reports 137. It is safe to call after Wait
+// and more than once.
 func (s *Sandbox) Close() error { return s.impl.close() }
