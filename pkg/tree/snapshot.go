@@ -50,6 +50,7 @@ type Snapshot struct {
 	byNS           map[nsinfo.ID]int
 	inferredParent map[uint64]uint64 // PID namespace parents from the process tree
 	pidNS          []uint64          // PIDNamespaceOf each process, by index
+	mountPIDNS     uint64            // the proc mount's own PID namespace, 0 if no link told
 }
 
 // Process is one process as the proc mount numbers it.
@@ -245,6 +246,13 @@ func (s *Snapshot) index() {
 	s.byNS = make(map[nsinfo.ID]int, len(s.Namespaces))
 	for i := range s.Namespaces {
 		s.byNS[s.Namespaces[i].ID()] = i
+	}
+	s.mountPIDNS = 0
+	for i := range s.Processes {
+		if p := &s.Processes[i]; len(p.NSpid) == 1 && p.NS[nsinfo.PID.Index()] != 0 {
+			s.mountPIDNS = p.NS[nsinfo.PID.Index()]
+			break
+		}
 	}
 	s.resolvePIDNamespaces()
 	s.inferParents()

@@ -166,9 +166,10 @@ func (s *Snapshot) InsideView(ns nsinfo.ID) (*View, error) {
 // PIDNamespaceOf returns the inode of the process's own PID namespace: from
 // its ns/pid link, or where that is unreadable, inherited from the nearest
 // ancestor process at the same NSpid depth (a process can only enter a PID
-// namespace below its own, so same depth means same namespace). 0 when
-// unknown. For a process of the snapshot it is a lookup: Sort resolves
-// every process once.
+// namespace below its own, so same depth means same namespace). A process
+// seen at one level only is in the proc mount's own namespace, which any
+// other such process's link names. 0 when unknown. For a process of the
+// snapshot it is a lookup: Sort resolves every process once.
 func (s *Snapshot) PIDNamespaceOf(p *Process) uint64 {
 	if s.byPID == nil {
 		s.index()
@@ -181,6 +182,9 @@ func (s *Snapshot) PIDNamespaceOf(p *Process) uint64 {
 	for steps := 0; p != nil && steps <= len(s.Processes); steps++ {
 		if ino := p.NS[pi]; ino != 0 {
 			return ino
+		}
+		if len(p.NSpid) == 1 && s.mountPIDNS != 0 {
+			return s.mountPIDNS
 		}
 		j, ok := s.parentAtSameDepth(p)
 		if !ok {
@@ -231,6 +235,10 @@ func (s *Snapshot) resolvePIDNamespaces() {
 			p := &s.Processes[j]
 			if p.NS[pi] != 0 {
 				ino = p.NS[pi]
+				break
+			}
+			if len(p.NSpid) == 1 && s.mountPIDNS != 0 {
+				ino = s.mountPIDNS
 				break
 			}
 			state[j] = walking
