@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nsview/nsview/ui"
 	"github.com/spf13/pflag"
 )
 
@@ -64,13 +66,18 @@ is not a terminal it prints the process tree (nsview tree).`,
 		newVersionCmd(),
 		newCompletionCmd(),
 		newManCmd(),
+		newTUICmd(g),
 	)
 	finishCommandTree(root, g)
 	return root
 }
 
-// runDefault is plain `nsview`.
+// runDefault is plain `nsview`: the terminal UI on a terminal, else the
+// tree.
 func runDefault(cmd *cobra.Command, g *globalOptions) error {
+	if isTerminal(cmd.OutOrStdout()) {
+		return runTUI(cmd, g, &tuiOptions{interval: ui.DefaultInterval})
+	}
 	tree := newTreeCmd(g)
 	tree.SetOut(cmd.OutOrStdout())
 	tree.SetErr(cmd.ErrOrStderr())

@@ -251,11 +251,11 @@ func (r *reader) rereadDir(dir nsinfo.ProcDir, pid int, old *Process) (res procR
 		r.buf, err = dir.ReadFile("cmdline", r.buf)
 		switch {
 		case err == nil:
-			p.Cmdline = splitCmdline(r.buf)
+			p.Cmdline, p.CmdlineUnterminated = splitCmdline(r.buf)
 		case nsinfo.IsVanished(err):
 			return procResult{outcome: outcomeVanished, err: err}, true
 		default:
-			p.Cmdline = nil
+			p.Cmdline, p.CmdlineUnterminated = nil, false
 		}
 	}
 	p.Comm = st.Comm
