@@ -118,10 +118,11 @@ func (d *details) summary(c *detailsCtx) *line {
 		l.add(strconv.Itoa(p.NSpid[n-1]), st.Inner)
 		l.add(" inside", st.Label)
 	}
-	l.add("  user ", st.Label)
 	if name := c.users[p.UID]; name != "" {
+		l.add("  user ", st.Label)
 		l.add(escape.Text(name)+" ("+strconv.FormatUint(uint64(p.UID), 10)+")", st.Name)
 	} else {
+		l.add("  uid ", st.Label)
 		l.add(strconv.FormatUint(uint64(p.UID), 10), st.Name)
 	}
 	l.add("  state ", st.Label)
@@ -176,7 +177,8 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%dd%02dh", s/86400, s%86400/3600)
 }
 
-// nspidLine: the process's PID at each level, with that level's namespace.
+// nspidLine: the process's PID at each level, outer to inner, then the
+// namespace of each level in its color.
 func (d *details) nspidLine(c *detailsCtx) *line {
 	p, st := c.p, c.st
 	l := &line{}
@@ -185,28 +187,32 @@ func (d *details) nspidLine(c *detailsCtx) *line {
 		l.add("unknown (no NSpid read)", st.Unknown)
 		return l
 	}
-	chain := c.w.chain(p)
 	for i, pid := range p.NSpid {
 		if i > 0 {
-			l.add("  ›  ", st.Arrow)
+			l.add(" › ", st.Arrow)
 		}
-		ns := chain[i]
-		l.add(strconv.Itoa(i)+":", st.Label)
+		l.add(strconv.Itoa(pid), st.Inner)
+	}
+	l.add("  in ", st.Label)
+	for i, ns := range c.w.chain(p) {
+		if i > 0 {
+			l.add(" › ", st.Arrow)
+		}
 		if ns.IsZero() {
 			l.add("pid:[?]", st.Unknown)
-		} else {
-			l.add(ns.String(), st.nsStyle(c.colors.slot(ns.Ino)))
+			continue
 		}
-		l.add(" "+strconv.Itoa(pid), st.Inner)
+		l.add(ns.String(), st.nsStyle(c.colors.slot(ns.Ino)))
 	}
 	return l
 }
 
-// nsLines: the eight namespaces, each marked as the host's (shared) or its
-// own, wrapped to the pane's width.
+// nsLines: the eight namespaces, the process's own first, then those it
+// shares with the host, then the unknown ones, wrapped to the pane's
+// width.
 func (d *details) nsLines(c *detailsCtx) []*line {
 	p, st := c.p, c.st
-	var items []*line
+	var own, shared, unknown []*line
 	for i, t := range nsinfo.Types {
 		l := &line{}
 		l.add(t.String()+" ", st.Label)
@@ -214,15 +220,19 @@ func (d *details) nsLines(c *detailsCtx) []*line {
 		switch {
 		case ino == 0:
 			l.add("?", st.Unknown)
+			unknown = append(unknown, l)
 		case c.w.ref[i] == 0:
 			l.add(strconv.FormatUint(ino, 10), st.Name)
+			unknown = append(unknown, l)
 		case ino == c.w.ref[i]:
 			l.add(strconv.FormatUint(ino, 10)+" host", st.Shared)
+			shared = append(shared, l)
 		default:
 			l.add(strconv.FormatUint(ino, 10)+" own", st.Own)
+			own = append(own, l)
 		}
-		items = append(items, l)
 	}
+	items := append(append(own, shared...), unknown...)
 	var out []*line
 	cur := &line{}
 	cur.add(" ns ", st.Label)

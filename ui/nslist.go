@@ -120,7 +120,7 @@ func (n *nsList) View(st *Styles, focused bool, mine nsinfo.Set) string {
 	if focused {
 		title = st.TitleFocused
 	}
-	b.WriteString(title.Render(fit(fmt.Sprintf(" namespaces: %d (enter: PID namespace's tree)", len(n.rows)), n.width)))
+	b.WriteString(title.Render(fit(focusMark(fmt.Sprintf(" namespaces: %d (enter: PID namespace's tree)", len(n.rows)), focused), n.width)))
 	b.WriteByte('\n')
 	b.WriteString(st.Label.Render(fit("  NS          TYPE   NPROCS    PID COMMAND", n.width)))
 	var l line

@@ -53,7 +53,7 @@ func NewStyles(isDark bool) Styles {
 		Status:    lipgloss.NewStyle().Foreground(accent),
 
 		Title:        lipgloss.NewStyle().Foreground(dim),
-		TitleFocused: lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent),
+		TitleFocused: lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Divider:      lipgloss.NewStyle().Foreground(faint),
 		Rule:         lipgloss.NewStyle().Foreground(faint),
 

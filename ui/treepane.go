@@ -308,7 +308,7 @@ func (p *treePane) View(c *paneCtx) string {
 	if c.focused {
 		title = c.st.TitleFocused
 	}
-	b.WriteString(title.Render(fit(p.title, p.width)))
+	b.WriteString(title.Render(fit(focusMark(p.title, c.focused), p.width)))
 	var l line
 	for i := range p.body() {
 		b.WriteByte('\n')
@@ -433,4 +433,13 @@ func (p *treePane) guides(l *line, e int, guideStyle lipgloss.Style) {
 	}
 	b.WriteString(conn)
 	l.add(b.String(), guideStyle)
+}
+
+// focusMark marks the focused pane's title (its first cell is a space),
+// visible without color too.
+func focusMark(title string, focused bool) string {
+	if focused && strings.HasPrefix(title, " ") {
+		return "▶" + title[1:]
+	}
+	return title
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -208,11 +209,12 @@ func (m *Model) headerLine() string {
 				add("host "+oneLine(s.Hostname), 6, false)
 			}
 		} else {
-			name := m.o.Title
-			if name == "" {
-				name = "snapshot"
+			add("snapshot "+oneLine(m.o.Title), 6, false)
+			taken := "taken " + s.Taken.In(m.o.Location).Format("2006-01-02 15:04:05")
+			if s.Hostname != "" {
+				taken += " on " + oneLine(s.Hostname)
 			}
-			add(oneLine(name)+" ("+oneLine(s.Hostname)+", "+s.Taken.In(m.o.Location).Format("2006-01-02 15:04:05")+")", 6, false)
+			add(taken, 1, false)
 		}
 		add(fmt.Sprintf("%d processes", len(s.Processes)-len(m.w.gone)), 5, false)
 		add(fmt.Sprintf("%d PID ns / %d ns", m.w.pidNamespaces, len(s.Namespaces)), 4, false)
@@ -310,13 +312,47 @@ func (m *Model) footerLine() string {
 	return fitStyled(" "+m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }
 
-// helpLines is the full help, in the space of the panes and details.
+// helpLines is the full help, in the space of the panes and details: the
+// key columns flow left to right and wrap to the next block of rows when
+// the width is used up.
 func (m *Model) helpLines(n int) []string {
-	text := m.help.FullHelpView(m.keys.FullHelp())
 	out := []string{m.st.TitleFocused.Render(fit(" keys (? or esc to close)", m.width)), strings.Repeat(" ", m.width)}
-	for _, l := range strings.Split(text, "\n") {
-		out = append(out, fitStyled(" "+l, m.width))
+	var block []string // the lines of the current row of columns
+	used := 0
+	flush := func() {
+		for _, l := range block {
+			out = append(out, fitStyled(l, m.width))
+		}
+		if len(block) > 0 {
+			out = append(out, strings.Repeat(" ", m.width))
+		}
+		block, used = nil, 0
 	}
+	for _, group := range m.keys.FullHelp() {
+		col := strings.Split(m.help.FullHelpView([][]key.Binding{group}), "\n")
+		w := 0
+		for _, l := range col {
+			w = max(w, ansi.StringWidth(l))
+		}
+		if w == 0 {
+			continue
+		}
+		if used > 0 && used+w+3 > m.width {
+			flush()
+		}
+		for len(block) < len(col) {
+			block = append(block, strings.Repeat(" ", used))
+		}
+		for i := range block {
+			l := ""
+			if i < len(col) {
+				l = col[i]
+			}
+			block[i] = fitStyled(block[i], used) + "   " + fitStyled(l, w)
+		}
+		used += w + 3
+	}
+	flush()
 	for len(out) < n {
 		out = append(out, strings.Repeat(" ", m.width))
 	}
