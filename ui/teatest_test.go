@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
