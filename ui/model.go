@@ -261,14 +261,14 @@ func (m *Model) startScan() tea.Cmd {
 		return nil
 	}
 	m.scanning = true
-	src, live, known := m.o.Source, m.live, m.users
+	src, live, known, fresh := m.o.Source, m.live, m.users, m.onScreen()
 	panicNow := m.o.TestPanic == "scan" && m.scans >= 1
 	return func() tea.Msg {
 		if panicNow {
 			panic("nsview: test panic in the scanner (NSVIEW_TEST_PANIC=scan)")
 		}
 		start := time.Now()
-		s, err := src.Scan()
+		s, err := src.Scan(fresh)
 		took := time.Since(start)
 		if err != nil {
 			return snapshotMsg{err: err, took: took}
@@ -279,6 +279,24 @@ func (m *Model) startScan() tea.Cmd {
 		}
 		return snapshotMsg{snap: s, took: took, users: users}
 	}
+}
+
+// onScreen returns the host PIDs of the rows on screen and of the
+// selection: a refresh reads them fresh.
+func (m *Model) onScreen() []int {
+	var out []int
+	for _, p := range []*treePane{m.left, m.right} {
+		if p.view == nil {
+			continue
+		}
+		for i := p.offset; i < min(len(p.rows), p.offset+p.body()); i++ {
+			out = append(out, p.view.Entries[p.rows[i]].Proc.PID)
+		}
+	}
+	if m.hasSel {
+		out = append(out, m.sel.pid)
+	}
+	return out
 }
 
 // scheduleTick plans the next refresh.

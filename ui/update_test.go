@@ -27,7 +27,7 @@ type fakeLive struct {
 	scans int
 }
 
-func (l *fakeLive) Scan() (*tree.Snapshot, error) {
+func (l *fakeLive) Scan([]int) (*tree.Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.scans++

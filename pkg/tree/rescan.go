@@ -15,21 +15,27 @@ import (
 
 // DefaultRecheck is how many scans a Rescanner lets pass before it reads a
 // known process in full again.
-const DefaultRecheck = 10
+const DefaultRecheck = 60
 
 // Rescanner scans one proc mount again and again, as a live view refreshes,
 // and reads in full only what it has not seen before.
 //
 // A process is known when the previous scan saw the same PID with the same
-// start time. For a known process only its stat file is read (parent, group,
-// session, state, name, CPU time): its NSpid chain and its PID namespace
-// never change, so they are kept. What can change but rarely does (the
-// other namespace links after setns or unshare, the owner after setuid, the
-// cgroup, the command line without a change of name) is read again once
-// every Recheck scans, spread over the scans by PID so that each scan reads
-// about 1/Recheck of the processes in full. The command line is also read
-// again whenever the name changes (an exec). Namespaces seen before keep
+// start time. Its NSpid chain and its PID namespace never change, so they
+// are kept. For a known process only its stat file is read (parent, group,
+// session, state, name, CPU time), and the command line again when the
+// name changed (an exec). What can change but rarely does (the other
+// namespace links after setns or unshare, the owner after setuid, the
+// cgroup, a command line rewritten in place) is read again once every
+// Recheck scans, spread over the scans by PID. Namespaces seen before keep
 // what the kernel said about them; new ones are asked.
+//
+// With Restat above 1, even stat is read only every Restat scans for a
+// known process, except for the PIDs the caller asks fresh (what is on its
+// screen) and the children of processes that vanished (whose parent
+// changed): the list of PIDs, read every time, is enough to see what
+// appeared and what vanished. A PID reused meanwhile, or a new name, shows
+// at the process's next turn.
 //
 // A Rescanner is not safe for concurrent use: one Scan at a time.
 type Rescanner struct {
@@ -38,6 +44,9 @@ type Rescanner struct {
 	// Recheck is how often, in scans, a known process is read in full; 0
 	// means DefaultRecheck, 1 reads everything every time.
 	Recheck int
+	// Restat is how often, in scans, a known process's stat is read; 0 or
+	// 1 means every scan.
+	Restat int
 
 	prev  *Snapshot
 	round int
@@ -55,8 +64,26 @@ func (r *Rescanner) Reset() { r.prev = nil }
 // processes that are still the same. Its outcomes are those of Scan. A
 // panic in one of its reading goroutines is raised again in the caller's,
 // where it can be recovered.
-func (r *Rescanner) Scan() (*Snapshot, error) {
-	s, err := rescan(r.Proc, r.Options, r.prev, r.recheck(), r.round)
+func (r *Rescanner) Scan() (*Snapshot, error) { return r.ScanFresh(nil) }
+
+// ScanFresh is Scan, reading the stat of the processes with the given PIDs
+// whatever Restat says.
+func (r *Rescanner) ScanFresh(fresh []int) (*Snapshot, error) {
+	plan := rescanPlan{
+		recheck: max(1, r.Recheck),
+		restat:  max(1, r.Restat),
+		round:   r.round,
+	}
+	if r.Recheck <= 0 {
+		plan.recheck = DefaultRecheck
+	}
+	if len(fresh) > 0 {
+		plan.fresh = make(map[int]bool, len(fresh))
+		for _, pid := range fresh {
+			plan.fresh[pid] = true
+		}
+	}
+	s, err := rescan(r.Proc, r.Options, r.prev, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +92,32 @@ func (r *Rescanner) Scan() (*Snapshot, error) {
 	return s, nil
 }
 
-func (r *Rescanner) recheck() int {
-	if r.Recheck <= 0 {
-		return DefaultRecheck
-	}
-	return r.Recheck
+// rescanPlan says what one scan reads of a known process.
+type rescanPlan struct {
+	recheck, restat, round int
+	fresh                  map[int]bool
+	// orphaned are PIDs whose parent vanished since the previous scan.
+	orphaned map[int]bool
 }
+
+// what returns how much of a known process to read.
+func (pl *rescanPlan) what(pid int, old *Process) readDepth {
+	switch {
+	case (pid+pl.round)%pl.recheck == 0:
+		return readFull
+	case pl.restat == 1, (pid+pl.round)%pl.restat == 0, pl.fresh[pid], pl.orphaned[pid]:
+		return readStat
+	}
+	return readNothing
+}
+
+type readDepth uint8
+
+const (
+	readNothing readDepth = iota
+	readStat
+	readFull
+)
 
 // workerPanic carries a panic from a reading goroutine to the caller.
 type workerPanic struct {
@@ -82,7 +129,7 @@ func (w *workerPanic) String() string {
 	return fmt.Sprintf("scan worker: %v\n\n%s", w.value, w.stack)
 }
 
-func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, recheck, round int) (*Snapshot, error) {
+func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan) (*Snapshot, error) {
 	start := time.Now()
 	pids, err := proc.PIDs()
 	if err != nil {
@@ -122,6 +169,9 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, recheck, round in
 	if prev != nil && (prev.ProcPath != proc.Path || !sameFacts(prev.Read, s.Read)) {
 		prev = nil
 	}
+	if prev != nil && plan.restat > 1 {
+		plan.orphaned = orphans(prev, pids)
+	}
 
 	results := make([]procResult, len(pids))
 	workers := opts.Workers
@@ -152,10 +202,21 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, recheck, round in
 				if prev != nil {
 					old, _ = prev.Proc(pid)
 				}
-				if old == nil || (pid+round)%recheck == 0 {
+				switch {
+				case old == nil:
 					results[i] = rd.read(pid)
-				} else {
-					results[i] = rd.reread(pid, old)
+				default:
+					switch plan.what(pid, old) {
+					case readFull:
+						results[i] = rd.read(pid)
+					case readStat:
+						results[i] = rd.reread(pid, old)
+					default:
+						results[i] = procResult{p: *old, ok: true}
+						if old.Denied {
+							results[i].outcome = outcomeDenied
+						}
+					}
 				}
 			}
 		}()
@@ -189,10 +250,30 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, recheck, round in
 	s.collectNamespaces(proc)
 	s.Read.Hierarchy = hierarchy
 	if hierarchy {
-		s.inspectNamespaces(proc, prev, round%recheck == 0)
+		s.inspectNamespaces(proc, prev, plan.round%plan.recheck == 0)
 	}
 	s.Sort()
 	return s, nil
+}
+
+// orphans returns the PIDs of prev's processes whose parent is no longer
+// listed: the kernel gave them a new parent.
+func orphans(prev *Snapshot, pids []int) map[int]bool {
+	listed := make(map[int]struct{}, len(pids))
+	for _, pid := range pids {
+		listed[pid] = struct{}{}
+	}
+	out := map[int]bool{}
+	for i := range prev.Processes {
+		p := &prev.Processes[i]
+		if p.PPID == 0 {
+			continue
+		}
+		if _, ok := listed[p.PPID]; !ok {
+			out[p.PID] = true
+		}
+	}
+	return out
 }
 
 // sameFacts reports whether two scans read the same facts.

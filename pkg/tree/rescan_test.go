@@ -385,3 +385,57 @@ func TestRescanVanishedBetweenScans(t *testing.T) {
 		t.Errorf("vanished process: present=%v, vanished count %d, want absent and 1", ok, s.Unreadable.Vanished)
 	}
 }
+
+// With Restat, a known process's stat is read only at its turn, when the
+// caller asks for it fresh, or when its parent vanished; what appears and
+// vanishes shows at once.
+func TestRescanRestat(t *testing.T) {
+	m := newMemProc()
+	m.add(1, 0, "init", 1, []int{1}, 4026531836)
+	m.add(10, 1, "parent", 10, []int{10}, 4026531836)
+	for pid := 11; pid <= 40; pid++ {
+		m.add(pid, 10, "kid", uint64(pid), []int{pid}, 4026531836)
+	}
+	r := NewRescanner(newMemProcFS(t, m), tuiOptions)
+	r.Recheck, r.Restat = 1<<20, 1<<20 // no turns within the test
+	if _, err := r.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	m.resetReads()
+	m.remove(10) // its children are reparented to 1
+	for pid := 11; pid <= 40; pid++ {
+		m.setPPID(pid, 1)
+	}
+	m.setComm(1, "systemd") // not seen until 1's turn or asked fresh
+	m.add(50, 1, "new", 50, []int{50}, 4026531836)
+	s, err := r.ScanFresh([]int{11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Proc(10); ok {
+		t.Error("vanished 10 is still there")
+	}
+	if _, ok := s.Proc(50); !ok || m.count(50, "status") != 1 {
+		t.Error("new 50 was not read in full")
+	}
+	for pid := 11; pid <= 40; pid++ {
+		p, _ := s.Proc(pid)
+		if p.PPID != 1 {
+			t.Errorf("orphan %d: parent %d, want 1", pid, p.PPID)
+		}
+	}
+	if n := m.count(1, "stat"); n != 0 {
+		t.Errorf("1's stat read %d times before its turn", n)
+	}
+	if p, _ := s.Proc(1); p.Comm != "init" {
+		t.Errorf("1 is %q before its turn, want the name read before (init)", p.Comm)
+	}
+	m.resetReads()
+	s, _ = r.ScanFresh([]int{1})
+	if p, _ := s.Proc(1); p.Comm != "systemd" || m.count(1, "stat") != 1 {
+		t.Errorf("asked fresh: 1 is %q after %d stat reads", p.Comm, m.count(1, "stat"))
+	}
+	if n := m.count(12, "stat"); n != 0 {
+		t.Errorf("12 re-read without its turn: %d", n)
+	}
+}
