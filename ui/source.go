@@ -44,7 +44,7 @@ func LiveSource(proc *nsinfo.ProcFS) Source {
 type liveSource struct{ r *tree.Rescanner }
 
 func (l *liveSource) Scan(fresh []int) (*tree.Snapshot, error) { return l.r.ScanFresh(fresh) }
-func (l *liveSource) Live() bool                    { return true }
+func (l *liveSource) Live() bool                               { return true }
 
 // SnapshotSource shows one saved snapshot; it is never refreshed.
 func SnapshotSource(s *tree.Snapshot) Source { return snapshotSource{s} }
@@ -52,7 +52,7 @@ func SnapshotSource(s *tree.Snapshot) Source { return snapshotSource{s} }
 type snapshotSource struct{ s *tree.Snapshot }
 
 func (f snapshotSource) Scan([]int) (*tree.Snapshot, error) { return f.s, nil }
-func (f snapshotSource) Live() bool                    { return false }
+func (f snapshotSource) Live() bool                         { return false }
 
 // lookupUsers names the UIDs of s's processes: known holds earlier answers
 // and is not changed; the result is a new map (Update reads it while the
