@@ -26,8 +26,8 @@ type searchState struct {
 
 // matcher tells whether a process matches a query: an all-digit query is a
 // PID in any numbering (the host's or inside any of the process's
-// namespaces); anything else is a case-insensitive part of the name or
-// the command line.
+// namespaces), or a whole argument ("sleep 3000"); anything else is a
+// case-insensitive part of the name or the command line.
 type matcher struct {
 	text  string
 	pid   int
@@ -37,7 +37,7 @@ type matcher struct {
 func newMatcher(q string) matcher {
 	q = strings.TrimSpace(q)
 	if n, err := strconv.Atoi(q); err == nil && n > 0 && strings.Trim(q, "0123456789") == "" {
-		return matcher{pid: n, isPID: true}
+		return matcher{text: q, pid: n, isPID: true}
 	}
 	return matcher{text: strings.ToLower(q)}
 }
@@ -49,6 +49,11 @@ func (mt matcher) match(p *tree.Process) bool {
 		}
 		for _, n := range p.NSpid {
 			if n == mt.pid {
+				return true
+			}
+		}
+		for _, a := range p.Cmdline {
+			if a == mt.text {
 				return true
 			}
 		}
