@@ -128,6 +128,11 @@ type Model struct {
 	selectPID int // a new sandbox's init, selected when it appears
 
 	sig os.Signal
+
+	// frame is the last screen drawn; View draws again only when an
+	// Update may have changed it.
+	frame      string
+	frameValid bool
 }
 
 // promptState is the spawn prompt: the command to run in a new sandbox.
@@ -210,6 +215,12 @@ func (m *Model) Init() tea.Cmd {
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case tickMsg, tea.ModeReportMsg, tea.EnvMsg, tea.ColorProfileMsg, tea.KeyboardEnhancementsMsg:
+		// Nothing on screen changes: a tick only starts a scan.
+	default:
+		m.frameValid = false
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -395,14 +406,18 @@ func (m *Model) survivor(old *world, k procKey) (procKey, bool) {
 	return procKey{}, false
 }
 
-// expire forgets highlights and fading processes whose time is up; with
-// redraw it also takes the faded ones off the screen.
+// expire forgets highlights and fading processes whose time is up. With
+// redraw (a fadeMsg) the faded processes also leave the screen now, unless
+// a refresh, which rebuilds everything anyway, comes soon enough.
 func (m *Model) expire(redraw bool) {
 	now := m.now()
 	for k, t := range m.born {
 		if !now.Before(t) {
 			delete(m.born, k)
 		}
+	}
+	if redraw && !m.fadeByTimer() {
+		return
 	}
 	faded := false
 	for k, g := range m.ghosts {
@@ -417,8 +432,12 @@ func (m *Model) expire(redraw bool) {
 	}
 }
 
-// scheduleFade plans a redraw for when the next highlight or fading
-// process expires.
+// fadeByTimer reports whether vanished processes leave the screen on a
+// timer of their own: when no refresh comes within their time.
+func (m *Model) fadeByTimer() bool { return !m.live || m.interval > goneFor }
+
+// scheduleFade plans a redraw for when the next highlight (or fading
+// process, see fadeByTimer) expires.
 func (m *Model) scheduleFade() tea.Cmd {
 	var next time.Time
 	for _, t := range m.born {
@@ -426,9 +445,11 @@ func (m *Model) scheduleFade() tea.Cmd {
 			next = t
 		}
 	}
-	for _, g := range m.ghosts {
-		if next.IsZero() || g.until.Before(next) {
-			next = g.until
+	if m.fadeByTimer() {
+		for _, g := range m.ghosts {
+			if next.IsZero() || g.until.Before(next) {
+				next = g.until
+			}
 		}
 	}
 	if next.IsZero() || (!m.fadeAt.IsZero() && !m.fadeAt.After(next)) {
@@ -442,6 +463,17 @@ func (m *Model) scheduleFade() tea.Cmd {
 // the order of the namespace tree, so that colors stay put across
 // refreshes.
 func (m *Model) assignColors() {
+	known := true
+	for i := range m.w.snap.Namespaces {
+		n := &m.w.snap.Namespaces[i]
+		if _, ok := m.colors[n.Ino]; n.Type == nsinfo.PID && !ok && n.Ino != m.w.hostNS.Ino {
+			known = false
+			break
+		}
+	}
+	if known {
+		return
+	}
 	nt := m.w.snap.NamespaceTree()
 	stack := append([]int(nil), nt.Roots...)
 	for len(stack) > 0 {

@@ -33,7 +33,9 @@ func Run(o Options, progOpts ...tea.ProgramOption) (err error) {
 		}
 	}()
 	m := New(o)
-	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithoutSignalHandler()}, progOpts...)...)
+	// 30 frames a second: keys still answer within a frame, and an idle
+	// UI wakes half as often as at Bubble Tea's default 60.
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithoutSignalHandler(), tea.WithFPS(30)}, progOpts...)...)
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)

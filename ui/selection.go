@@ -56,7 +56,7 @@ func (m *Model) updateRight() {
 		m.right.setView(nil, m.w, msg)
 		return
 	}
-	v, err := m.w.snap.InsideView(ns)
+	v, err := m.w.insideView(ns)
 	if err != nil {
 		m.right.setView(nil, m.w, err.Error())
 		return
@@ -155,7 +155,7 @@ func (m *Model) titles() {
 	if !w.hostNS.IsZero() {
 		t += " " + w.hostNS.String()
 	}
-	t += fmt.Sprintf(" · %d processes", len(w.snap.Processes)-len(w.gone))
+	t += fmt.Sprintf(" · %d processes", len(w.snap.Processes))
 	if !m.onlyNS.IsZero() {
 		t += " · only " + m.onlyNS.String()
 	}

@@ -26,10 +26,13 @@ func ScanOptions() tree.Options {
 }
 
 // Restat is how many refreshes pass between two reads of the stat file of
-// a process that is not on screen (see tree.Rescanner): at 10,000
-// processes, reading every stat file every second costs more CPU than all
-// the rest of the UI.
-const Restat = 5
+// a process that is not on screen, and Recheck between two full reads of
+// a known process (see tree.Rescanner): at 10,000 processes, reading every
+// stat file every second costs more CPU than all the rest of the UI.
+const (
+	Restat  = 5
+	Recheck = 120
+)
 
 // LiveSource scans proc incrementally (tree.Rescanner): after the first
 // scan, only what can change for a known process is read again, and for
@@ -37,7 +40,7 @@ const Restat = 5
 // vanishes shows at every refresh.
 func LiveSource(proc *nsinfo.ProcFS) Source {
 	r := tree.NewRescanner(proc, ScanOptions())
-	r.Restat = Restat
+	r.Restat, r.Recheck = Restat, Recheck
 	return &liveSource{r: r}
 }
 

@@ -428,11 +428,28 @@ func TestRefreshKeepsSelectionAndMarksChanges(t *testing.T) {
 	if got := tm.rowText(tm.left, 402); got == "" {
 		t.Error("the vanished process is not in the tree while it fades")
 	}
-	// Time passes: the highlight and the fading row go.
+	// Time passes: the highlight goes, and with the next refresh the
+	// fading row.
 	tm.now = tm.now.Add(newFor)
 	tm.send(fadeMsg{})
-	if len(tm.born) != 0 || len(tm.ghosts) != 0 || tm.rowText(tm.left, 402) != "" {
-		t.Errorf("after %s: %d highlighted, %d fading", newFor, len(tm.born), len(tm.ghosts))
+	if len(tm.born) != 0 {
+		t.Errorf("after %s: %d highlighted", newFor, len(tm.born))
+	}
+	tm.refresh(src, buildSnapshot(procsWithout([]int{402}, fixProc{251, 1, "cron", []int{251}, nsHost, nil, []string{"cron"}, 0, "S"})))
+	if len(tm.ghosts) != 0 || tm.rowText(tm.left, 402) != "" {
+		t.Errorf("after %s and a refresh: %d fading", newFor, len(tm.ghosts))
+	}
+	// With refreshes further apart than the fading, a timer takes the
+	// row away.
+	tm.key("+", "+", "+") // 10s
+	tm.refresh(src, buildSnapshot(procsWithout([]int{402, 403})))
+	if tm.rowText(tm.left, 403) == "" {
+		t.Fatal("403 does not fade")
+	}
+	tm.now = tm.now.Add(goneFor)
+	tm.send(fadeMsg{})
+	if tm.rowText(tm.left, 403) != "" {
+		t.Error("at a 10s interval, 403 did not go after fading")
 	}
 }
 

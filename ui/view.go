@@ -71,9 +71,13 @@ func (m *Model) resize(w, h int) {
 	}
 }
 
-// View draws the whole screen; only the rows on screen are drawn.
+// View draws the whole screen; only the rows on screen are drawn, and
+// only after something changed.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	if !m.frameValid {
+		m.frame, m.frameValid = m.render(), true
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "nsview"
@@ -216,7 +220,7 @@ func (m *Model) headerLine() string {
 			}
 			add(taken, 1, false)
 		}
-		add(fmt.Sprintf("%d processes", len(s.Processes)-len(m.w.gone)), 5, false)
+		add(fmt.Sprintf("%d processes", len(s.Processes)), 5, false)
 		add(fmt.Sprintf("%d PID ns / %d ns", m.w.pidNamespaces, len(s.Namespaces)), 4, false)
 		for _, w := range s.Warnings {
 			add("⚠ "+shortWarning(w), 8, true)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
@@ -19,9 +20,11 @@ func keyOf(p *tree.Process) procKey { return procKey{pid: p.PID, start: p.StartT
 // world is one snapshot as shown, with what the UI derives from it once
 // per refresh rather than per frame.
 type world struct {
-	// snap is what is shown: the scan plus the vanished processes still
-	// fading out.
+	// snap is the scan. The vanished processes still fading out are not
+	// in it (copying and sorting 10,000 processes to add them costs more
+	// than the scan): they are added to the views, as an overlay.
 	snap *tree.Snapshot
+	// host is the host view, fading processes included.
 	host *tree.View
 	// hostNS is the proc mount's own PID namespace, zero when unreadable.
 	hostNS nsinfo.ID
@@ -32,8 +35,10 @@ type world struct {
 	// ref holds the host's namespaces, against which a process's are
 	// shown as shared or its own.
 	ref nsinfo.Set
-	// gone are the vanished processes still shown, dimmed.
-	gone map[procKey]bool
+	// gone are the vanished processes still shown, dimmed; ghosts are
+	// the same, by host PID.
+	gone   map[procKey]bool
+	ghosts map[int]*tree.Process
 	// pidNamespaces counts the PID namespaces.
 	pidNamespaces int
 }
@@ -47,38 +52,32 @@ type ghost struct {
 // newWorld derives a world from a scan and the ghosts to show with it
 // (those whose PID is not in use again).
 func newWorld(raw *tree.Snapshot, ghosts map[procKey]ghost) *world {
-	w := &world{snap: raw, gone: map[procKey]bool{}}
-	if len(ghosts) > 0 {
-		extra := make([]tree.Process, 0, len(ghosts))
-		for k, g := range ghosts {
-			if _, used := raw.Proc(k.pid); used {
-				continue
-			}
-			extra = append(extra, g.p)
-			w.gone[k] = true
+	w := &world{snap: raw, gone: map[procKey]bool{}, ghosts: map[int]*tree.Process{}}
+	for k, g := range ghosts {
+		if _, used := raw.Proc(k.pid); used {
+			continue
 		}
-		if len(extra) > 0 {
-			// A copy: the scan is also the source's base for its next
-			// incremental scan, which runs while this one is shown.
-			s := *raw
-			s.Processes = append(append(make([]tree.Process, 0, len(raw.Processes)+len(extra)), raw.Processes...), extra...)
-			s.Sort()
-			w.snap = &s
-		}
+		p := g.p
+		w.ghosts[k.pid] = &p
+		w.gone[k] = true
 	}
 	s := w.snap
-	w.host = s.HostView()
 	w.ref = w.reference()
-	w.hostNS = w.host.NS
-	if w.hostNS.IsZero() && w.ref[nsinfo.PID.Index()] != 0 {
-		w.hostNS = nsinfo.ID{Type: nsinfo.PID, Ino: w.ref[nsinfo.PID.Index()]}
-	}
-	w.byKey = make(map[procKey]*tree.Process, len(s.Processes))
-	w.pidNS = make(map[int]uint64, len(s.Processes))
+	w.byKey = make(map[procKey]*tree.Process, len(s.Processes)+len(w.ghosts))
+	w.pidNS = make(map[int]uint64, len(s.Processes)+len(w.ghosts))
 	for i := range s.Processes {
 		p := &s.Processes[i]
 		w.byKey[keyOf(p)] = p
 		w.pidNS[p.PID] = s.PIDNamespaceOf(p)
+	}
+	for _, p := range w.ghosts {
+		w.byKey[keyOf(p)] = p
+		w.pidNS[p.PID] = s.PIDNamespaceOf(p)
+	}
+	w.host = w.withGhosts(s.HostView())
+	w.hostNS = w.host.NS
+	if w.hostNS.IsZero() && w.ref[nsinfo.PID.Index()] != 0 {
+		w.hostNS = nsinfo.ID{Type: nsinfo.PID, Ino: w.ref[nsinfo.PID.Index()]}
 	}
 	for i := range s.Namespaces {
 		if s.Namespaces[i].Type == nsinfo.PID {
@@ -86,6 +85,54 @@ func newWorld(raw *tree.Snapshot, ghosts map[procKey]ghost) *world {
 		}
 	}
 	return w
+}
+
+// insideView is the view from inside PID namespace ns, fading processes
+// included.
+func (w *world) insideView(ns nsinfo.ID) (*tree.View, error) {
+	v, err := w.snap.InsideView(ns)
+	if err != nil {
+		return nil, err
+	}
+	return w.withGhosts(v), nil
+}
+
+// withGhosts adds to a view the fading processes that belong in it,
+// numbered as it numbers them.
+func (w *world) withGhosts(v *tree.View) *tree.View {
+	if len(w.ghosts) == 0 {
+		return v
+	}
+	var add []tree.Entry
+	for _, g := range w.ghosts {
+		if v.Level == 0 {
+			// The proc mount's own level: every process is in it.
+			add = append(add, tree.Entry{Proc: g, PID: g.PID, PPID: g.PPID, PGID: g.PGID, NSpid: g.NSpid})
+			continue
+		}
+		if len(g.NSpid) > v.Level && w.snap.PIDNamespaceAt(g, v.Level) == v.NS.Ino {
+			add = append(add, tree.Entry{Proc: g, PID: g.NSpid[v.Level], NSpid: g.NSpid[v.Level:]})
+		}
+	}
+	if len(add) == 0 {
+		return v
+	}
+	out := &tree.View{Snapshot: v.Snapshot, NS: v.NS, Level: v.Level}
+	out.Entries = append(append(make([]tree.Entry, 0, len(v.Entries)+len(add)), v.Entries...), add...)
+	if v.Level > 0 {
+		// Parents as the view numbers them, from the host PIDs.
+		in := make(map[int]int, len(out.Entries))
+		for i := range out.Entries {
+			in[out.Entries[i].Proc.PID] = out.Entries[i].PID
+		}
+		for i := len(v.Entries); i < len(out.Entries); i++ {
+			e := &out.Entries[i]
+			e.PPID = in[e.Proc.PPID]
+			e.PGID = in[e.Proc.PGID]
+		}
+	}
+	slices.SortFunc(out.Entries, func(a, b tree.Entry) int { return a.PID - b.PID })
+	return out
 }
 
 // reference picks the process whose namespaces count as the host's: the
@@ -136,10 +183,14 @@ func (w *world) chain(p *tree.Process) []nsinfo.ID {
 	return out
 }
 
-// parentOf returns the process's parent in the snapshot, if shown.
+// parentOf returns the process's parent, if shown (alive or fading).
 func (w *world) parentOf(p *tree.Process) (*tree.Process, bool) {
 	if p.PPID == 0 || p.PPID == p.PID {
 		return nil, false
 	}
-	return w.snap.Proc(p.PPID)
+	if q, ok := w.snap.Proc(p.PPID); ok {
+		return q, true
+	}
+	q, ok := w.ghosts[p.PPID]
+	return q, ok
 }
