@@ -634,3 +634,31 @@ func TestMouse(t *testing.T) {
 		t.Errorf("wheel up: offset %d, want 0", tm.left.offset)
 	}
 }
+
+func TestMatcher(t *testing.T) {
+	s := fixture()
+	match := func(q string) []int {
+		var out []int
+		mt := newMatcher(q)
+		for i := range s.Processes {
+			if mt.match(&s.Processes[i]) {
+				out = append(out, s.Processes[i].PID)
+			}
+		}
+		return out
+	}
+	for q, want := range map[string][]int{
+		"NGINX":         {401, 402, 403},        // names, any case
+		"daemon off":    {401},                  // across arguments
+		"2":             {2, 402, 48230, 48233}, // PID 2 in any numbering
+		"1000":          {48230},                // a whole argument
+		"48233":         {48233},
+		"kworker/0":     {3},
+		"\x1b[31m":      {500}, // raw bytes of a hostile name
+		"no-such-thing": nil,
+	} {
+		if got := match(q); !slices.Equal(got, want) {
+			t.Errorf("%q matches %v, want %v", q, got, want)
+		}
+	}
+}
