@@ -9,7 +9,7 @@ import (
 )
 
 // SystemSpawner starts sandboxes with pkg/spawn.
-func SystemSpawner() Spawner { return systemSpawner{} }
+func SystemSpawner(exe string) Spawner { return systemSpawner{} }
 
 type systemSpawner struct{}
 

@@ -54,8 +54,14 @@ func runTUI(cmd *cobra.Command, g *globalOptions, o *tuiOptions) error {
 	if !isTerminal(cmd.OutOrStdout()) {
 		return usageErrorf("the terminal UI needs a terminal, and standard output is not one: use 'nsview tree' or 'nsview snapshot'")
 	}
+	// Sandboxes inside sandboxes are made by this same program, run as
+	// `nsview spawn` inside the outer one.
+	exe, err := os.Executable()
+	if err != nil {
+		exe = "/proc/self/exe"
+	}
 	opts := ui.Options{
-		Spawner:  ui.SystemSpawner(),
+		Spawner:  ui.SystemSpawner(exe),
 		Interval: o.interval,
 		Detach:   o.detach,
 		// A hidden switch for the tests of terminal restoration.
@@ -74,7 +80,7 @@ func runTUI(cmd *cobra.Command, g *globalOptions, o *tuiOptions) error {
 		}
 		opts.Source = ui.LiveSource(proc)
 	}
-	err := ui.Run(opts)
+	err = ui.Run(opts)
 	var se ui.SignalError
 	if errors.As(err, &se) {
 		return exitCodeError{code: 128 + int(se.Sig)}
