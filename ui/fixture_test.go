@@ -113,7 +113,7 @@ func buildSnapshot(procs []fixProc) *tree.Snapshot {
 			p.NS.Put(nsinfo.ID{Type: nsinfo.PID, Ino: f.pidns})
 		}
 		if f.pidns == nsC {
-			p.Cgroup = "/system.slice/docker-4f1c.scope"
+			p.Cgroup = "/system.slice/docker-4f1c0a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7.scope"
 		}
 		s.Processes = append(s.Processes, p)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/lucasb-eyer/go-colorful"
 
+	"github.com/nsview/nsview/pkg/container"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/tree"
 )
@@ -660,5 +661,15 @@ func TestMatcher(t *testing.T) {
 		if got := match(q); !slices.Equal(got, want) {
 			t.Errorf("%q matches %v, want %v", q, got, want)
 		}
+	}
+}
+
+func TestDetailsContainer(t *testing.T) {
+	tm := newTestModel(t, SnapshotSource(fixture()), 160, 48, Options{
+		Container: func(_ *tree.Snapshot, p *tree.Process) string { return container.OfProcess(p).String() },
+	})
+	tm.selectPID(402)
+	if !strings.Contains(tm.plain(), "container docker:4f1c0a2b3c4d") {
+		t.Errorf("the details do not name the container:\n%s", tm.plain())
 	}
 }

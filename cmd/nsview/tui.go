@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nsview/nsview/pkg/container"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/tree"
 	"github.com/nsview/nsview/ui"
@@ -64,6 +65,9 @@ func runTUI(cmd *cobra.Command, g *globalOptions, o *tuiOptions) error {
 		Spawner:  ui.SystemSpawner(exe),
 		Interval: o.interval,
 		Detach:   o.detach,
+		Container: func(_ *tree.Snapshot, p *tree.Process) string {
+			return container.OfProcess(p).String()
+		},
 		// A hidden switch for the tests of terminal restoration.
 		TestPanic: os.Getenv("NSVIEW_TEST_PANIC"),
 	}

@@ -7,52 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
-
-// skipOrFail skips a test that cannot run here, except in CI (NSVIEW_CI
-// set), where it must run.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("NSVIEW_CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-var (
-	buildOnce sync.Once
-	builtPath string
-	buildErr  error
-)
-
-// nsviewBinary builds nsview once for the tests that run it.
-func nsviewBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "nsview-e2e-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtPath = filepath.Join(dir, "nsview")
-		out, err := exec.Command("go", "build", "-o", builtPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtPath
-}
 
 // tmuxRun is nsview running in a pane of a tmux server of its own. The
 // pane runs a shell script that saves the terminal settings before and
@@ -66,10 +26,8 @@ type tmuxRun struct {
 
 func startInTmux(t *testing.T, width, height int, env []string, args ...string) *tmuxRun {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		skipOrFail(t, "tmux is not installed (scripts/install-test-deps.sh installs it)")
-	}
-	bin := nsviewBinary(t)
+	needTools(t, "tmux")
+	bin := nsviewBin
 	r := &tmuxRun{t: t, socket: fmt.Sprintf("nsview-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: t.TempDir(), width: width}
 	var script strings.Builder
 	script.WriteString("stty -g > " + r.dir + "/before\n")
@@ -311,9 +269,7 @@ func TestTUIRestoresTerminal(t *testing.T) {
 // panes (its host PID on the left, PIDs 1 and 2 on the right); q ends it,
 // and nothing of it is left.
 func TestTUISpawnEndToEnd(t *testing.T) {
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "spawning a PID namespace needs root")
-	}
+	needRoot(t)
 	r := startInTmux(t, 200, 50, nil, "tui")
 	r.waitText("processes")
 	pid := r.nsviewPID()
