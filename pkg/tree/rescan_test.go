@@ -439,3 +439,53 @@ func TestRescanRestat(t *testing.T) {
 		t.Errorf("12 re-read without its turn: %d", n)
 	}
 }
+
+// memStatProc is memProc with ReadStat: stat by path, no directory.
+type memStatProc struct{ *memProc }
+
+func (m memStatProc) ReadStat(pid int, buf []byte) ([]byte, uint32, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := strconv.Itoa(pid) + "/stat"
+	m.reads[key]++
+	m.reads[strconv.Itoa(pid)+"/readstat"]++
+	p, ok := m.procs[pid]
+	if !ok {
+		return buf[:0], 0, fmt.Errorf("read %s: %w", key, nsinfo.ErrVanished)
+	}
+	return append(buf[:0], p.files["stat"]...), p.uid, nil
+}
+
+func TestRescanUsesStatReader(t *testing.T) {
+	m := newMemProc()
+	m.add(1, 0, "init", 1, []int{1}, 4026531836)
+	m.add(2, 1, "sh", 2, []int{2}, 4026531836, "sh")
+	proc := newMemProcFS(t, m)
+	proc.Files = memStatProc{m}
+	r := NewRescanner(proc, tuiOptions)
+	r.Recheck = 1 << 20
+	if _, err := r.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	m.resetReads()
+	m.setComm(2, "python3", "python3", "-q")
+	m.mu.Lock()
+	m.procs[1].uid = 42
+	m.mu.Unlock()
+	s, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.count(1, "readstat") != 1 || m.count(2, "readstat") != 1 {
+		t.Errorf("ReadStat not used: %v", m.reads)
+	}
+	if p, _ := s.Proc(1); p.UID != 42 {
+		t.Errorf("UID of 1 is %d, want the new owner 42", p.UID)
+	}
+	if p, _ := s.Proc(2); p.Comm != "python3" || !slices.Equal(p.Cmdline, []string{"python3", "-q"}) || m.count(2, "cmdline") != 1 {
+		t.Errorf("after exec: %q %q, cmdline read %d times", p.Comm, p.Cmdline, m.count(2, "cmdline"))
+	}
+	if n := m.count(1, "cmdline"); n != 0 {
+		t.Errorf("unchanged 1: cmdline read %d times", n)
+	}
+}
