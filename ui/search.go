@@ -140,7 +140,7 @@ func (m *Model) jumpMatch(from, dir int) bool {
 	for i := range n {
 		row := ((from+dir*i)%n + n) % n
 		if m.search.matches[p.view.Entries[p.rows[row]].Proc.PID] {
-			m.selectRow(p, row)
+			m.jumpTo(p, row)
 			return true
 		}
 	}

@@ -25,6 +25,8 @@ func (m *Model) rebuild() {
 	}
 	lscreen := m.left.cursor - m.left.offset
 	rscreen := m.right.cursor - m.right.offset
+	lkey, _ := m.left.currentKey()
+	rkey, _ := m.right.currentKey()
 	m.left.setView(m.w.host, m.w, "")
 	m.refilter(false)
 	if !m.hasSel || !m.left.has(m.sel) && !m.right.has(m.sel) {
@@ -33,10 +35,21 @@ func (m *Model) rebuild() {
 		}
 	}
 	m.updateRight()
-	m.left.keepScreenRow(max(0, m.left.rowFor(m.sel)), lscreen)
-	if r := m.right.rowFor(m.sel); r >= 0 {
-		m.right.keepScreenRow(r, rscreen)
+	// The same process stays on the same line of the screen; one newly
+	// selected (a new sandbox, the survivor of a vanished one) is shown
+	// with what is around it.
+	place := func(p *treePane, before procKey, screen int) {
+		r := p.rowFor(m.sel)
+		switch {
+		case r < 0:
+		case before == m.sel:
+			p.keepScreenRow(r, screen)
+		default:
+			p.reveal(r)
+		}
 	}
+	place(m.left, lkey, lscreen)
+	place(m.right, rkey, rscreen)
 	m.titles()
 }
 
@@ -207,6 +220,18 @@ func (m *Model) selectKey(k procKey, follow bool) {
 		}
 	}
 	m.sync()
+}
+
+// jumpTo selects a row of a pane far from the cursor (a search match, a
+// namespace boundary) and shows it, in both panes, with its surroundings.
+func (m *Model) jumpTo(p *treePane, row int) {
+	p.reveal(row)
+	m.selectRow(p, row)
+	for _, q := range []*treePane{m.left, m.right} {
+		if r := q.rowFor(m.sel); r >= 0 {
+			q.reveal(r)
+		}
+	}
 }
 
 // sync moves both panes' cursors to the selection.

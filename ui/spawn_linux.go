@@ -3,12 +3,10 @@ package ui
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,12 +29,15 @@ type systemSpawner struct{ exe string }
 // Spawn calls spawn.Start for a sandbox at the top level.
 //
 // A sandbox inside another cannot be asked of spawn.Start: its Options
-// name no parent namespace, and it forks from a thread of its own, so the
-// caller's setns(CLONE_NEWPID) does not reach it. So a process is started
-// inside in.NS (setns on the calling thread, then a fork from it, as
-// nsenter -p does) that runs `nsview spawn --json`: pkg/spawn, run from
-// inside, nests the new namespace there. Its report (PIDs as in.NS numbers
-// them) is translated to host PIDs through NSpid.
+// name no parent namespace, and it forks from a thread of its own, so a
+// setns(CLONE_NEWPID) of the caller's does not reach it. So `nsview spawn
+// --json` is run inside the outer sandbox with nsenter(1), in its PID and
+// mount namespaces (its own /proc, which pkg/spawn reads): pkg/spawn, run
+// from there, nests the new namespace in it. Its report, numbered as the
+// outer sandbox numbers PIDs, is translated to host PIDs through NSpid.
+//
+// The nested sandbox cannot outlive the outer one: ending the outer
+// sandbox's init ends every process in its namespace.
 func (sp systemSpawner) Spawn(opts spawn.Options, in *Parent) (Sandbox, error) {
 	if in == nil {
 		return start(opts)
@@ -44,25 +45,36 @@ func (sp systemSpawner) Spawn(opts spawn.Options, in *Parent) (Sandbox, error) {
 	return startNested(sp.exe, opts, in)
 }
 
-// nestedSandbox is `nsview spawn` running inside another sandbox.
+// nestedSandbox is `nsview spawn`, run by nsenter inside another sandbox.
 type nestedSandbox struct {
-	cmd  *exec.Cmd
+	cmd  *exec.Cmd // nsenter
 	info spawn.Info
-	done chan struct{}
-	once sync.Once
+	// spawner is a pidfd of nsview spawn (nsenter's child), -1 if none.
+	spawner int
+	done    chan struct{}
+	once    sync.Once
 }
 
 func (n *nestedSandbox) Info() spawn.Info { return n.info }
 
-// Close ends `nsview spawn`, which ends its sandbox: SIGTERM (forwarded to
+// Close ends nsview spawn, which ends its sandbox: SIGTERM (forwarded to
 // the command; when it ends, nsview spawn ends everything), then SIGKILL
-// (its sandbox dies with it).
+// (its sandbox dies with it, by its parent-death signal). nsenter, which
+// only waits for it, follows.
 func (n *nestedSandbox) Close() error {
 	n.once.Do(func() {
-		n.cmd.Process.Signal(syscall.SIGTERM)
+		if n.spawner >= 0 {
+			for _, sig := range []unix.Signal{unix.SIGTERM, unix.SIGKILL} {
+				if unix.PidfdSendSignal(n.spawner, sig, nil, 0) != nil || exited(n.spawner, 2*time.Second) {
+					break
+				}
+			}
+			unix.Close(n.spawner)
+			n.spawner = -1
+		}
 		select {
 		case <-n.done:
-		case <-time.After(2 * time.Second):
+		case <-time.After(5 * time.Second):
 			n.cmd.Process.Kill()
 			<-n.done
 		}
@@ -70,8 +82,35 @@ func (n *nestedSandbox) Close() error {
 	return nil
 }
 
+// exited waits up to d for the process of a pidfd to end.
+func exited(pidfd int, d time.Duration) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		n, err := unix.Poll(fds, int(left/time.Millisecond)+1)
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil && n > 0
+	}
+}
+
 func startNested(exe string, opts spawn.Options, in *Parent) (Sandbox, error) {
-	args := []string{"nsview", "spawn", "--json"}
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		return nil, fmt.Errorf("spawn inside %s: needs nsenter (util-linux): %w", in.NS, err)
+	}
+	// Where the outer sandbox's PIDs sit in host NSpid chains.
+	outer := readNSpid(in.PID)
+	if len(outer) == 0 {
+		return nil, fmt.Errorf("spawn inside %s: process %d is gone", in.NS, in.PID)
+	}
+	level := len(outer) - 1
+	args := []string{"nsenter", "--target", strconv.Itoa(in.PID), "--pid", "--mount", "--", exe, "spawn", "--json"}
 	if opts.UTS || opts.Hostname != "" {
 		args = append(args, "--uts")
 	}
@@ -82,19 +121,15 @@ func startNested(exe string, opts spawn.Options, in *Parent) (Sandbox, error) {
 		args = append(args, "--detach")
 	}
 	args = append(append(args, "--"), opts.Command...)
-	out, err := nestedStart(exe, args, in)
+	out, err := startProc(nsenter, args)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("spawn inside %s: %w", in.NS, err)
 	}
-	n := &nestedSandbox{cmd: out.cmd, done: make(chan struct{})}
+	n := &nestedSandbox{cmd: out.cmd, spawner: -1, done: make(chan struct{})}
 	go func() {
 		out.cmd.Wait()
 		close(n.done)
 	}()
-	fail := func(err error) (Sandbox, error) {
-		n.Close()
-		return nil, fmt.Errorf("spawn inside %s: %w", in.NS, err)
-	}
 	// The report, then whatever the command writes, which nobody reads.
 	type report struct {
 		info spawn.Info
@@ -114,8 +149,9 @@ func startNested(exe string, opts spawn.Options, in *Parent) (Sandbox, error) {
 	select {
 	case r = <-got:
 	case <-time.After(10 * time.Second):
+		n.Close()
 		out.stderr.Close()
-		return fail(errors.New("nsview spawn did not report within 10s"))
+		return nil, fmt.Errorf("spawn inside %s: nsview spawn did not report within 10s", in.NS)
 	}
 	if r.err != nil {
 		n.Close()
@@ -127,85 +163,44 @@ func startNested(exe string, opts spawn.Options, in *Parent) (Sandbox, error) {
 		defer out.stderr.Close()
 		io.Copy(io.Discard, out.stderr)
 	}()
-	info, err := toHost(r.info, out.cmd.Process.Pid)
+	if kids := childPIDs(out.cmd.Process.Pid); len(kids) == 1 {
+		if fd, err := unix.PidfdOpen(kids[0], 0); err == nil {
+			n.spawner = fd
+		}
+	}
+	info, err := toHost(r.info, out.cmd.Process.Pid, level)
 	if err != nil {
-		return fail(err)
+		n.Close()
+		return nil, fmt.Errorf("spawn inside %s: %w", in.NS, err)
 	}
 	n.info = info
 	return n, nil
 }
 
-type nestedProc struct {
+type proc struct {
 	cmd    *exec.Cmd
 	stdout *os.File
 	stderr *os.File
 }
 
-// nestedStart starts exe with args as a process of PID namespace in.NS: the
-// locked calling thread joins it for its children, forks, and goes back.
-func nestedStart(exe string, args []string, in *Parent) (nestedProc, error) {
-	runtime.LockOSThread()
-	restored := false
-	defer func() {
-		// A thread that could not go back stays locked and ends with
-		// its goroutine, so no other goroutine runs on it.
-		if restored {
-			runtime.UnlockOSThread()
-		}
-	}()
-	own, err := unix.Open("/proc/thread-self/ns/pid", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		restored = true
-		return nestedProc{}, fmt.Errorf("spawn inside %s: open own PID namespace: %w", in.NS, err)
-	}
-	defer unix.Close(own)
-	pidfd, err := unix.PidfdOpen(in.PID, 0)
-	if err != nil {
-		restored = true
-		return nestedProc{}, fmt.Errorf("spawn inside %s: open process %d: %w", in.NS, in.PID, err)
-	}
-	err = unix.Setns(pidfd, unix.CLONE_NEWPID)
-	unix.Close(pidfd)
-	if err != nil {
-		restored = true
-		return nestedProc{}, fmt.Errorf("spawn inside %s: enter it through process %d: %w", in.NS, in.PID, err)
-	}
-	p, startErr := forkInside(exe, args, in.NS)
-	if err := unix.Setns(own, unix.CLONE_NEWPID); err == nil {
-		restored = true
-	}
-	return p, startErr
-}
-
-// forkInside checks that the thread's children will be in ns (the process
-// entered through may have exited and its PID been reused) and starts the
-// process.
-func forkInside(exe string, args []string, ns nsinfo.ID) (nestedProc, error) {
-	link, err := os.Readlink("/proc/thread-self/ns/pid_for_children")
-	if err != nil {
-		return nestedProc{}, fmt.Errorf("spawn inside %s: %w", ns, err)
-	}
-	if id, err := nsinfo.ParseID(link); err != nil || id != ns {
-		return nestedProc{}, fmt.Errorf("spawn inside %s: the process entered through is now in %s", ns, link)
-	}
+// startProc starts a program with its output on pipes of our own (not
+// StdoutPipe: Wait would close those when nsview spawn --detach exits,
+// maybe before its report is read). It dies with nsview.
+func startProc(path string, args []string) (proc, error) {
 	cmd := &exec.Cmd{
-		Path: exe,
-		Args: args,
-		// It dies with nsview (and its sandbox with it), unless
-		// detached: nsview spawn --detach exits once it has reported.
+		Path:        path,
+		Args:        args,
 		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true},
 	}
-	// Pipes of our own, not StdoutPipe: Wait would close those when
-	// nsview spawn --detach exits, maybe before its report is read.
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return nestedProc{}, err
+		return proc{}, err
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
-		return nestedProc{}, err
+		return proc{}, err
 	}
 	cmd.Stdout, cmd.Stderr = outW, errW
 	err = cmd.Start()
@@ -214,15 +209,15 @@ func forkInside(exe string, args []string, ns nsinfo.ID) (nestedProc, error) {
 	if err != nil {
 		outR.Close()
 		errR.Close()
-		return nestedProc{}, fmt.Errorf("spawn inside %s: start nsview spawn: %w", ns, err)
+		return proc{}, fmt.Errorf("start %s: %w", path, err)
 	}
-	return nestedProc{cmd: cmd, stdout: outR, stderr: errR}, nil
+	return proc{cmd: cmd, stdout: outR, stderr: errR}, nil
 }
 
-// toHost translates an Info numbered inside the namespace nsview spawn ran
-// in to host PIDs: the processes below it whose NSpid chains end with the
-// reported ones.
-func toHost(info spawn.Info, spawner int) (spawn.Info, error) {
+// toHost translates an Info numbered as the PID namespace at level (of
+// host NSpid chains) numbers PIDs to host PIDs: among the processes below
+// spawner, those with the reported PID at that level.
+func toHost(info spawn.Info, spawner, level int) (spawn.Info, error) {
 	chains := map[int][]int{} // host PID -> NSpid
 	queue := []int{spawner}
 	for len(queue) > 0 {
@@ -231,13 +226,6 @@ func toHost(info spawn.Info, spawner int) (spawn.Info, error) {
 		chains[pid] = readNSpid(pid)
 		queue = append(queue, childPIDs(pid)...)
 	}
-	inner := chains[spawner]
-	if len(inner) == 0 {
-		return info, fmt.Errorf("read NSpid of nsview spawn %d", spawner)
-	}
-	// nsview spawn is seen at depth len(inner); its reported PIDs are
-	// those at that level.
-	level := len(inner) - 1
 	host := func(pid int) (int, bool) {
 		for h, c := range chains {
 			if len(c) > level && c[level] == pid {

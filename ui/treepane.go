@@ -259,6 +259,16 @@ func (p *treePane) moveTo(row int) {
 	p.clampOffset()
 }
 
+// reveal puts the cursor on row; a row off screen is brought to a third of
+// the way down, with its ancestors above and its children below.
+func (p *treePane) reveal(row int) {
+	if b := p.body(); row < p.offset || row >= p.offset+b {
+		p.offset = row - b/3
+		p.clampOffset()
+	}
+	p.moveTo(row)
+}
+
 // keepScreenRow puts the cursor on row while keeping it on the same
 // screen line as before (a refresh must not make the list jump).
 func (p *treePane) keepScreenRow(row, screen int) {

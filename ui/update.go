@@ -291,7 +291,7 @@ func (m *Model) jumpBoundary(dir int) {
 	for i := 1; i <= n; i++ {
 		row := ((p.cursor+dir*i)%n + n) % n
 		if p.boundary[p.rows[row]] {
-			m.selectRow(p, row)
+			m.jumpTo(p, row)
 			return
 		}
 	}

@@ -392,12 +392,16 @@ func (r *reader) update(old *Process, st nsinfo.Stat) procResult {
 	return res
 }
 
-// cmdlineChanged reports whether an exec (a new name) or an exit (a
-// zombie's command line is empty) changed the process's arguments.
+// cmdlineChanged reports whether the process's arguments may have changed
+// since they were read: an exec (a new name), an exit (a zombie's command
+// line is empty), or an empty command line read while an exec was under
+// way (the kernel names the process before it sets up its arguments).
+// Kernel threads (kthreadd, PID 2, and its children) have none, always.
 func cmdlineChanged(old *Process, st nsinfo.Stat) bool {
 	zombie := st.State == 'Z' || st.State == 'X'
 	wasZombie := old.State == "Z" || old.State == "X"
-	return st.Comm != old.Comm || zombie != wasZombie
+	kernel := old.PID == 2 || old.PPID == 2
+	return st.Comm != old.Comm || zombie != wasZombie || (len(old.Cmdline) == 0 && !zombie && !kernel)
 }
 
 // rereadCmdline reads the command line into res; false when the process

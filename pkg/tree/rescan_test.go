@@ -489,3 +489,27 @@ func TestRescanUsesStatReader(t *testing.T) {
 		t.Errorf("unchanged 1: cmdline read %d times", n)
 	}
 }
+
+// A command line read empty in the middle of an exec is read again.
+func TestRescanRereadsEmptyCmdline(t *testing.T) {
+	m := newMemProc()
+	m.add(1, 0, "init", 1, []int{1}, 4026531836, "init")
+	m.add(5, 1, "sh", 5, []int{5}, 4026531836)
+	m.setComm(5, "sh") // comm already the new one, arguments not yet
+	m.mu.Lock()
+	m.procs[5].files["cmdline"] = ""
+	m.mu.Unlock()
+	r := NewRescanner(newMemProcFS(t, m), tuiOptions)
+	r.Recheck = 1 << 20
+	if _, err := r.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	m.setComm(5, "sh", "sh", "-c", "sleep 1")
+	s, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Proc(5); !slices.Equal(p.Cmdline, []string{"sh", "-c", "sleep 1"}) {
+		t.Errorf("cmdline %q, want it read again", p.Cmdline)
+	}
+}
