@@ -67,7 +67,7 @@ func (p *treePane) setView(v *tree.View, w *world, msg string) {
 		p.cursor, p.offset = 0, 0
 		return
 	}
-	p.tr = v.Tree()
+	p.tr = w.tree(v)
 	n := len(v.Entries)
 	p.key = resize(p.key, n)
 	p.own = resize(p.own, n)

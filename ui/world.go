@@ -24,8 +24,10 @@ type world struct {
 	// in it (copying and sorting 10,000 processes to add them costs more
 	// than the scan): they are added to the views, as an overlay.
 	snap *tree.Snapshot
-	// host is the host view, fading processes included.
-	host *tree.View
+	// host is the host view, fading processes included, and hostTree
+	// its tree (made once: both panes may show it).
+	host     *tree.View
+	hostTree *tree.Tree
 	// hostNS is the proc mount's own PID namespace, zero when unreadable.
 	hostNS nsinfo.ID
 	byKey  map[procKey]*tree.Process
@@ -87,9 +89,24 @@ func newWorld(raw *tree.Snapshot, ghosts map[procKey]ghost) *world {
 	return w
 }
 
+// tree returns the tree of a view; the host view's is made once.
+func (w *world) tree(v *tree.View) *tree.Tree {
+	if v != w.host {
+		return v.Tree()
+	}
+	if w.hostTree == nil {
+		w.hostTree = v.Tree()
+	}
+	return w.hostTree
+}
+
 // insideView is the view from inside PID namespace ns, fading processes
-// included.
+// included. The proc mount's own namespace seen from inside is the host
+// view, which is reused.
 func (w *world) insideView(ns nsinfo.ID) (*tree.View, error) {
+	if ns == w.hostNS && w.host.NS == ns {
+		return w.host, nil
+	}
 	v, err := w.snap.InsideView(ns)
 	if err != nil {
 		return nil, err
