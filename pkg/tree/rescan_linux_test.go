@@ -1,0 +1,101 @@
+//go:build linux
+
+package tree
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsview/nsview/pkg/nsinfo"
+)
+
+// On the live /proc, a Rescanner sees of processes it knows what a full
+// scan sees, and follows an exec (new name, new arguments) at once.
+func TestRescanLive(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 1000 & read x; exec sleep 999")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	sh := cmd.Process.Pid
+	proc, err := nsinfo.NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true}
+	r := NewRescanner(proc, opts)
+	r.Recheck = 1 << 20
+	// Wait for the shell's child, then scan twice: the second scan knows
+	// every process.
+	var sleeper int
+	deadline := time.Now().Add(10 * time.Second)
+	for sleeper == 0 {
+		s, err := r.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range s.Processes {
+			if p := &s.Processes[i]; p.PPID == sh && p.Comm == "sleep" {
+				sleeper = p.PID
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell's child did not appear")
+		}
+	}
+	again, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Scan(proc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(a, b *Process) bool {
+		return a.PID == b.PID && a.PPID == b.PPID && a.Comm == b.Comm && slices.Equal(a.Cmdline, b.Cmdline) &&
+			slices.Equal(a.NSpid, b.NSpid) && a.NS == b.NS && a.StartTime == b.StartTime && a.UID == b.UID && a.Cgroup == b.Cgroup
+	}
+	for _, pid := range []int{sh, sleeper, os.Getpid()} {
+		a, okA := again.Proc(pid)
+		b, okB := full.Proc(pid)
+		if !okA || !okB || !same(a, b) {
+			t.Errorf("process %d: rescan %+v, full scan %+v", pid, a, b)
+		}
+	}
+
+	// The shell execs: same PID and start time, a new name and new
+	// arguments.
+	io.WriteString(stdin, "\n")
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(sh) + "/cmdline")
+		if strings.HasPrefix(string(b), "sleep\x00999") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell did not exec")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	after, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := after.Proc(sh)
+	if !ok || p.Comm != "sleep" || !slices.Equal(p.Cmdline, []string{"sleep", "999"}) {
+		t.Errorf("after exec, %d is %+v; want sleep 999", sh, p)
+	}
+}
