@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,14 @@ type Rescanner struct {
 
 	prev  *Snapshot
 	round int
+	list  pidList
+}
+
+// pidList is the last listing of the proc root, with the kernel's task
+// stamp when it was taken.
+type pidList struct {
+	stamp string
+	pids  []int
 }
 
 // NewRescanner returns a Rescanner of proc that reads what opts asks for.
@@ -83,7 +92,7 @@ func (r *Rescanner) ScanFresh(fresh []int) (*Snapshot, error) {
 			plan.fresh[pid] = true
 		}
 	}
-	s, err := rescan(r.Proc, r.Options, r.prev, plan)
+	s, err := rescan(r.Proc, r.Options, r.prev, plan, &r.list)
 	if err != nil {
 		return nil, err
 	}
@@ -129,12 +138,30 @@ func (w *workerPanic) String() string {
 	return fmt.Sprintf("scan worker: %v\n\n%s", w.value, w.stack)
 }
 
-func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan) (*Snapshot, error) {
+func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, list *pidList) (*Snapshot, error) {
 	start := time.Now()
-	pids, err := proc.PIDs()
-	if err != nil {
-		return nil, fmt.Errorf("scan: %w", err)
+	real := proc.Real()
+	var caller nsinfo.Caller
+	if real {
+		caller = proc.CheckCaller()
 	}
+	// Listing 10,000 PIDs costs as much as a third of a refresh; when no
+	// task was created or reaped since the last listing, it is still
+	// right (see taskStamp).
+	stamp := ""
+	if real && !caller.ForeignProc {
+		stamp = taskStamp(proc)
+	}
+	var pids []int
+	if prev != nil && stamp != "" && stamp == list.stamp && list.pids != nil {
+		pids = list.pids
+	} else {
+		var err error
+		if pids, err = proc.PIDs(); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+	}
+	list.stamp, list.pids = stamp, pids
 	s := &Snapshot{
 		Schema:     SchemaVersion,
 		Taken:      start.UTC(),
@@ -143,12 +170,11 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan) 
 		Read:       opts,
 	}
 	s.Read.Workers = 0
-	real := proc.Real()
 	if !real {
 		s.Read.Hierarchy = false
 	}
 	if real {
-		s.Caller = proc.CheckCaller()
+		s.Caller = caller
 		if w := s.Caller.Warning(proc.Path); w != "" {
 			s.Warnings = append(s.Warnings, w)
 		}
@@ -254,6 +280,29 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan) 
 	}
 	s.Sort()
 	return s, nil
+}
+
+// taskStamp returns, from /proc/loadavg, the number of tasks in the system
+// and the last PID given out in the caller's PID namespace, "" if unknown.
+// Every new task takes a PID in the caller's namespace (and in each one
+// above its own), and a reaped one lowers the count, so while the stamp
+// stays the same, so does the set of PIDs of a proc mount of the caller's
+// namespace. (A task created and another reaped leave the count equal but
+// move the last PID; the last PID comes back only after pid_max others.)
+func taskStamp(proc *nsinfo.ProcFS) string {
+	b, err := os.ReadFile(proc.Join("loadavg"))
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 5 {
+		return ""
+	}
+	slash := strings.IndexByte(f[3], '/')
+	if slash < 0 {
+		return ""
+	}
+	return f[3][slash+1:] + " " + f[4]
 }
 
 // orphans returns the PIDs of prev's processes whose parent is no longer

@@ -99,3 +99,37 @@ func TestRescanLive(t *testing.T) {
 		t.Errorf("after exec, %d is %+v; want sleep 999", sh, p)
 	}
 }
+
+// The listing is reused only while no task came or went: a process that
+// starts, and one that exits, show in the next scan.
+func TestRescanSeesStartsAndExits(t *testing.T) {
+	proc, err := nsinfo.NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRescanner(proc, Options{NSpid: true})
+	if _, err := r.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sleep", "1000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	s, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Proc(pid); !ok {
+		t.Errorf("new process %d not seen", pid)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	s, err = r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Proc(pid); ok {
+		t.Errorf("reaped process %d still seen", pid)
+	}
+}

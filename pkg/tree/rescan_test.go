@@ -513,3 +513,20 @@ func TestRescanRereadsEmptyCmdline(t *testing.T) {
 		t.Errorf("cmdline %q, want it read again", p.Cmdline)
 	}
 }
+
+func TestTaskStamp(t *testing.T) {
+	m := newMemProc()
+	proc := newMemProcFS(t, m)
+	for content, want := range map[string]string{
+		"0.08 0.03 0.01 2/10129 31415\n": "10129 31415",
+		"0.08 0.03 0.01 2/10129\n":       "",
+		"garbage":                        "",
+	} {
+		if err := os.WriteFile(proc.Join("loadavg"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := taskStamp(proc); got != want {
+			t.Errorf("loadavg %q: stamp %q, want %q", content, got, want)
+		}
+	}
+}
