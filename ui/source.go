@@ -30,7 +30,7 @@ func ScanOptions() tree.Options {
 // a known process (see tree.Rescanner): at 10,000 processes, reading every
 // stat file every second costs more CPU than all the rest of the UI.
 const (
-	Restat  = 10
+	Restat  = 30
 	Recheck = 120
 )
 

@@ -107,7 +107,16 @@ type rescanPlan struct {
 	fresh                  map[int]bool
 	// orphaned are PIDs whose parent vanished since the previous scan.
 	orphaned map[int]bool
+	// youngAfter is the start time (clock ticks after boot) after which
+	// a process is young: likely to exec soon after its fork, so its name
+	// is read at every scan. 0: none is.
+	youngAfter uint64
 }
+
+// youngFor is how long after its start a process's stat is read at every
+// scan whatever Restat says: a fork is usually followed by an exec, which
+// renames the process, within moments.
+const youngFor = 10 * time.Second
 
 // what returns how much of a known process to read.
 func (pl *rescanPlan) what(pid int, old *Process) readDepth {
@@ -115,6 +124,8 @@ func (pl *rescanPlan) what(pid int, old *Process) readDepth {
 	case (pid+pl.round)%pl.recheck == 0:
 		return readFull
 	case pl.restat == 1, (pid+pl.round)%pl.restat == 0, pl.fresh[pid], pl.orphaned[pid]:
+		return readStat
+	case pl.youngAfter > 0 && old.StartTime >= pl.youngAfter:
 		return readStat
 	}
 	return readNothing
@@ -153,7 +164,8 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 		stamp = taskStamp(proc)
 	}
 	var pids []int
-	if prev != nil && stamp != "" && stamp == list.stamp && list.pids != nil {
+	reused := prev != nil && stamp != "" && stamp == list.stamp && list.pids != nil
+	if reused {
 		pids = list.pids
 	} else {
 		var err error
@@ -196,7 +208,13 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 		prev = nil
 	}
 	if prev != nil && plan.restat > 1 {
-		plan.orphaned = orphans(prev, pids)
+		if !reused { // nothing vanished otherwise
+			plan.orphaned = orphans(prev, pids)
+		}
+		if !s.BootTime.IsZero() {
+			up := start.Sub(s.BootTime) - youngFor
+			plan.youngAfter = uint64(max(up, 0) / (time.Second / clockTicks))
+		}
 	}
 
 	results := make([]procResult, len(pids))

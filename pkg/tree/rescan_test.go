@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
@@ -528,5 +529,34 @@ func TestTaskStamp(t *testing.T) {
 		if got := taskStamp(proc); got != want {
 			t.Errorf("loadavg %q: stamp %q, want %q", content, got, want)
 		}
+	}
+}
+
+// A young process (started moments ago) has its stat read at every scan:
+// it is likely to exec and change its name.
+func TestRescanYoung(t *testing.T) {
+	m := newMemProc()
+	proc := newMemProcFS(t, m)
+	// Booted at btime 1700000000 (newMemProcFS); one process started at
+	// boot, one started just now.
+	nowTicks := uint64(time.Since(time.Unix(1700000000, 0)) / (time.Second / clockTicks))
+	m.add(1, 0, "init", 1, []int{1}, 4026531836, "init")
+	m.add(7, 1, "bash", nowTicks, []int{7}, 4026531836, "bash")
+	r := NewRescanner(proc, tuiOptions)
+	r.Recheck, r.Restat = 1<<20, 1<<20
+	if _, err := r.Scan(); err != nil {
+		t.Fatal(err)
+	}
+	m.resetReads()
+	m.setComm(7, "make", "make", "-j4")
+	s, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Proc(7); p.Comm != "make" {
+		t.Errorf("young 7 is %q, want its new name make", p.Comm)
+	}
+	if n := m.count(1, "stat"); n != 0 {
+		t.Errorf("old 1's stat read %d times before its turn", n)
 	}
 }
