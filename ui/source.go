@@ -31,7 +31,7 @@ func ScanOptions() tree.Options {
 // stat file every second costs more CPU than all the rest of the UI.
 const (
 	Restat  = 30
-	Recheck = 120
+	Recheck = 300
 )
 
 // LiveSource scans proc incrementally (tree.Rescanner): after the first

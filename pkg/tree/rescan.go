@@ -24,8 +24,8 @@ const DefaultRecheck = 60
 // A process is known when the previous scan saw the same PID with the same
 // start time. Its NSpid chain and its PID namespace never change, so they
 // are kept. For a known process only its stat file is read (parent, group,
-// session, state, name, CPU time), and the command line again when the
-// name changed (an exec). What can change but rarely does (the other
+// session, state, name, CPU time); when its name changed (an exec, often
+// right after a setns or an unshare) it is read in full. What can change but rarely does (the other
 // namespace links after setns or unshare, the owner after setuid, the
 // cgroup, a command line rewritten in place) is read again once every
 // Recheck scans, spread over the scans by PID. Namespaces seen before keep
@@ -101,7 +101,8 @@ func (r *Rescanner) ScanFresh(fresh []int) (*Snapshot, error) {
 	return s, nil
 }
 
-// rescanPlan says what one scan reads of a known process.
+// rescanPlan says what one scan reads of a known process (one it does not
+// know is read in full).
 type rescanPlan struct {
 	recheck, restat, round int
 	fresh                  map[int]bool
@@ -387,7 +388,9 @@ func (r *reader) rereadStat(sr statReader, pid int, old *Process) procResult {
 	if err != nil {
 		return failure(err)
 	}
-	if st.StartTime != old.StartTime {
+	if st.StartTime != old.StartTime || st.Comm != old.Comm {
+		// Another process, or an exec, which often follows a setns or
+		// an unshare (nsenter, unshare, ip netns exec): read it all.
 		return r.read(pid)
 	}
 	res := r.update(old, st)
@@ -412,7 +415,9 @@ func (r *reader) rereadDir(dir nsinfo.ProcDir, pid int, old *Process) (res procR
 	if err != nil {
 		return failure(err), true
 	}
-	if st.StartTime != old.StartTime {
+	if st.StartTime != old.StartTime || st.Comm != old.Comm {
+		// Another process, or an exec, which often follows a setns or
+		// an unshare (nsenter, unshare, ip netns exec): read it all.
 		return procResult{}, false
 	}
 	res = r.update(old, st)
@@ -460,9 +465,10 @@ func (r *reader) update(old *Process, st nsinfo.Stat) procResult {
 }
 
 // cmdlineChanged reports whether the process's arguments may have changed
-// since they were read: an exec (a new name), an exit (a zombie's command
-// line is empty), or an empty command line read while an exec was under
-// way (the kernel names the process before it sets up its arguments).
+// since they were read, its name being the same (a new name is read in
+// full): an exit (a zombie's command line is empty), or an empty command
+// line read while an exec was under way (the kernel names the process
+// before it sets up its arguments).
 // Kernel threads (kthreadd, PID 2, and its children) have none, always.
 func cmdlineChanged(old *Process, st nsinfo.Stat) bool {
 	zombie := st.State == 'Z' || st.State == 'X'
