@@ -266,8 +266,8 @@ func TestTUIRestoresTerminal(t *testing.T) {
 }
 
 // The whole UI in a real terminal: s spawns a sandbox, which shows in both
-// panes (its host PID on the left, PIDs 1 and 2 on the right); q ends it,
-// and nothing of it is left.
+// panes (its host PID on the left, PIDs 1 and 2 on the right); S nests one
+// in it and x ends that one; q ends the rest, and nothing is left.
 func TestTUISpawnEndToEnd(t *testing.T) {
 	needRoot(t)
 	r := startInTmux(t, 200, 50, nil, "tui")
@@ -320,26 +320,69 @@ func TestTUISpawnEndToEnd(t *testing.T) {
 	})
 	t.Logf("screen with the sandbox:\n%s", screen)
 
+	// S on its command: a sandbox nested in it, selected, seen from
+	// inside at level 2.
+	r.keys("j")
+	r.waitScreen("the command selected", func(s string) bool {
+		return strings.Contains(s, fmt.Sprintf("PID %d → 2 inside", command))
+	})
+	r.keys("S")
+	r.waitText("spawn inside sandbox 1")
+	r.keys("Enter")
+	r.waitText("sandbox 2 started")
+	var nested int
+	deadline = time.Now().Add(10 * time.Second)
+	for nested == 0 {
+		for _, p := range descendants(pid) {
+			if ns := nspid(p); len(ns) == 3 && ns[2] == 1 && comm(p) == initName {
+				nested = p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no nested sandbox below nsview %d; screen:\n%s", pid, r.screen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	nestedProcs := append([]int{nested}, descendants(nested)...)
+	r.waitScreen("the nested sandbox in both panes", func(s string) bool {
+		return strings.Contains(s, fmt.Sprintf("%s %d → 1", initName, nested)) && strings.Contains(s, "level 2")
+	})
+	// x ends the nested sandbox (it holds the selection), not the outer.
+	r.keys("x")
+	r.waitText("sandbox 2 ended")
+	waitGone(t, nestedProcs)
+	for _, p := range sandbox {
+		if !alive(p) {
+			t.Errorf("x on the nested sandbox ended %d of the outer one", p)
+		}
+	}
+
 	r.keys("q")
 	if got := r.exitStatus(); got != 0 {
 		t.Errorf("exit status %d; stderr:\n%s", got, r.stderr())
 	}
 	r.checkRestored()
-	deadline = time.Now().Add(5 * time.Second)
+	waitGone(t, append(sandbox, nestedProcs...))
+}
+
+// waitGone waits until none of the processes is alive (a zombie counts as
+// gone).
+func waitGone(t *testing.T, pids []int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var left []int
-		for _, p := range sandbox {
+		for _, p := range pids {
 			if alive(p) {
 				left = append(left, p)
 			}
 		}
 		if len(left) == 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("processes of the sandbox outlived nsview: %v", left)
+			t.Fatalf("processes of the sandbox outlived it: %v", left)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	_ = command
 }
