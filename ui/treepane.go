@@ -308,7 +308,6 @@ type paneCtx struct {
 	now      time.Time
 	showPIDs bool
 	focused  bool
-	selected procKey
 }
 
 // View draws the pane: its title and the rows on screen.

@@ -171,7 +171,6 @@ func (m *Model) paneCtx() *paneCtx {
 		matches:  m.search.matches,
 		now:      m.now(),
 		showPIDs: m.showPIDs,
-		selected: m.sel,
 	}
 	if m.w != nil {
 		c.hostNS = m.w.hostNS.Ino
