@@ -1,6 +1,6 @@
 # The README's test command is `go test -race ./...`; `make test` runs it
 # after the same checks CI runs.
-.PHONY: test build vet fuzz release-check
+.PHONY: test build vet fuzz release-check bench
 
 build:
 	go build -o nsview ./cmd/nsview
@@ -22,3 +22,8 @@ fuzz:
 # archives and packages it makes; see scripts/release-check.sh. Not in CI.
 release-check:
 	scripts/release-check.sh
+
+# nsview against pstree, lsns and ps on 1,000 and 10,000 processes in 4
+# nested PID namespaces; writes docs/BENCHMARKS.md (root; installs hyperfine).
+bench:
+	scripts/bench.sh

@@ -62,6 +62,20 @@ func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
 		return buf[:0], wrap("open", d.path+"/"+name, err)
 	}
 	defer unix.Close(fd)
+	buf, err = readAll(fd, buf)
+	if err != nil {
+		return buf, wrap("read", d.path+"/"+name, err)
+	}
+	return buf, nil
+}
+
+// readAll reads fd to its end into buf, growing it as needed. A read that
+// does not fill the space offered is taken as the end, which saves the
+// second read(2) that would return 0: proc files are made whole on the
+// first read (seq_file, and cmdline's loop over the argument pages) and
+// handed out as far as they fit, and a regular file (a fixture) returns less
+// than asked only at its end.
+func readAll(fd int, buf []byte) ([]byte, error) {
 	if cap(buf) < 512 {
 		buf = make([]byte, 0, 4096)
 	}
@@ -70,18 +84,40 @@ func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
+		space := cap(buf) - len(buf)
 		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return buf, wrap("read", d.path+"/"+name, err)
-		}
-		if n == 0 {
-			return buf, nil
+			return buf, err
 		}
 		buf = buf[:len(buf)+n]
+		if n == 0 || n < space {
+			return buf, nil
+		}
 	}
+}
+
+// ReadStat reads /proc/PID/stat and the UID that owns it (the process's,
+// as pstree shows it) without opening the process's directory first: when
+// stat is all a scan needs, that is four syscalls instead of seven.
+func (f osFiles) ReadStat(pid int, buf []byte) ([]byte, uint32, error) {
+	path := f.root + "/" + strconv.Itoa(pid) + "/stat"
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return buf[:0], 0, wrap("open", path, err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return buf[:0], 0, wrap("stat", path, err)
+	}
+	buf, err = readAll(fd, buf)
+	if err != nil {
+		return buf, 0, wrap("read", path, err)
+	}
+	return buf, st.Uid, nil
 }
 
 func (d *osProcDir) Readlink(name string) (string, error) {

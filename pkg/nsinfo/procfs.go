@@ -88,3 +88,11 @@ func (p *ProcFS) PIDs() ([]int, error) {
 func (p *ProcFS) Join(elem ...string) string {
 	return filepath.Join(append([]string{p.Path}, elem...)...)
 }
+
+// StatReader is implemented by Files that can read a process's stat file,
+// and the UID that owns it, without opening the process's directory: the
+// cheapest read when stat is all a scan needs. Scans use it when Files has
+// it and fall back to OpenProc otherwise.
+type StatReader interface {
+	ReadStat(pid int, buf []byte) (stat []byte, uid uint32, err error)
+}

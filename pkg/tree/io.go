@@ -2,6 +2,7 @@ package tree
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,14 +21,46 @@ var ErrSchema = errors.New("unsupported snapshot")
 // kernel's nesting allows, ...), so views never have to guess.
 var ErrInvalid = errors.New("invalid snapshot")
 
-// WriteJSON writes the snapshot as indented JSON.
+// WriteJSON writes the snapshot as indented JSON. Everything but the
+// processes goes through encoding/json; the processes, most of the bytes,
+// are appended by hand (see jsonfast.go) and streamed, so memory does not
+// grow with the size of the output.
 func (s *Snapshot) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
+	head := *s
+	head.Processes = nil
+	var hb bytes.Buffer
+	enc := json.NewEncoder(&hb)
 	enc.SetIndent("", " ")
-	if err := enc.Encode(s); err != nil {
+	if err := enc.Encode(&head); err != nil {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}
+	// The processes go where encoding/json wrote null for them: the one
+	// place where a line holds that key at the first level (in a string
+	// value, a newline is escaped).
+	marker := []byte("\n \"processes\": null")
+	at := bytes.Index(hb.Bytes(), marker)
+	if at < 0 {
+		return fmt.Errorf("encode snapshot: no processes key in %.40q", hb.Bytes())
+	}
+	at += len(marker) - len("null")
+	bw.Write(hb.Bytes()[:at])
+	if s.Processes == nil {
+		bw.WriteString("null")
+	} else {
+		jw := &jsonWriter{b: make([]byte, 0, 32<<10), depth: 1, n: []int{0}}
+		jw.open('[')
+		for i := range s.Processes {
+			jw.process(&s.Processes[i])
+			if len(jw.b) >= 16<<10 {
+				bw.Write(jw.b)
+				jw.b = jw.b[:0]
+			}
+		}
+		jw.close(']')
+		bw.Write(jw.b)
+	}
+	bw.Write(hb.Bytes()[at+len("null"):])
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}

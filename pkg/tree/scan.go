@@ -182,14 +182,33 @@ type reader struct {
 	buf  []byte
 }
 
-func (r *reader) read(pid int) (res procResult) {
-	dir, err := r.proc.Files.OpenProc(pid)
-	if err != nil {
-		return failure(err)
-	}
-	defer dir.Close()
+// statOnly reports whether the options need nothing of a process but its
+// stat file (and, for a multi-threaded process, its task list).
+func (o Options) statOnly() bool {
+	return !o.NSpid && !o.Cmdline && !o.Namespaces && !o.Cgroup
+}
 
-	r.buf, err = dir.ReadFile("stat", r.buf)
+func (r *reader) read(pid int) (res procResult) {
+	// When stat is all that is needed, read it by path: opening the
+	// directory first (which keeps several reads on one process) would
+	// cost two more syscalls per process.
+	var (
+		dir nsinfo.ProcDir
+		uid uint32
+		err error
+	)
+	sr, fast := r.proc.Files.(nsinfo.StatReader)
+	fast = fast && r.opts.statOnly()
+	if fast {
+		r.buf, uid, err = sr.ReadStat(pid, r.buf)
+	} else {
+		dir, err = r.proc.Files.OpenProc(pid)
+		if err != nil {
+			return failure(err)
+		}
+		defer dir.Close()
+		r.buf, err = dir.ReadFile("stat", r.buf)
+	}
 	if err == nil && len(r.buf) == 0 {
 		err = fmt.Errorf("read %s/%d/stat: %w: empty", r.proc.Path, pid, nsinfo.ErrVanished)
 	}
@@ -233,11 +252,15 @@ func (r *reader) read(pid int) (res procResult) {
 		return false
 	}
 
-	p.UID, err = dir.Owner()
-	if !note(err) {
-		p.UID = UnknownUID
-		if !res.ok {
-			return res
+	if fast {
+		p.UID = uid
+	} else {
+		p.UID, err = dir.Owner()
+		if !note(err) {
+			p.UID = UnknownUID
+			if !res.ok {
+				return res
+			}
 		}
 	}
 
@@ -297,9 +320,38 @@ func (r *reader) read(pid int) (res procResult) {
 	}
 
 	if r.opts.Threads && st.NumThreads > 1 {
+		if dir == nil {
+			dir, err = r.openSame(pid, st.StartTime)
+			if !note(err) {
+				return res
+			}
+			defer dir.Close()
+		}
 		r.readThreads(dir, p, note)
 	}
 	return res
+}
+
+// openSame opens the directory of a process whose stat was read by path,
+// and checks it still holds the same process (same start time): the PID
+// may have been reused in between.
+func (r *reader) openSame(pid int, start uint64) (nsinfo.ProcDir, error) {
+	dir, err := r.proc.Files.OpenProc(pid)
+	if err != nil {
+		return nil, err
+	}
+	r.buf, err = dir.ReadFile("stat", r.buf)
+	if err == nil {
+		var st nsinfo.Stat
+		if st, err = nsinfo.ParseStat(r.buf); err == nil && st.StartTime != start {
+			err = fmt.Errorf("read %s/%d: %w: PID reused", r.proc.Path, pid, nsinfo.ErrVanished)
+		}
+	}
+	if err != nil {
+		dir.Close()
+		return nil, err
+	}
+	return dir, nil
 }
 
 func (r *reader) readThreads(dir nsinfo.ProcDir, p *Process, note func(error) bool) {

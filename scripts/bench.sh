@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# nsview against pstree, lsns and ps on an idle population over 4 nested PID
+# namespaces (scripts/population), timed in the same run with hyperfine,
+# output to /dev/null. Writes docs/BENCHMARKS.md. Root only.
+#
+#   scripts/bench.sh                       # 1,000 and 10,000 processes
+#   scripts/bench.sh --sizes "1000 5000 10000 30000" --runs 5
+#   scripts/bench.sh --out /tmp/b.md       # keep docs/ as it is
+#
+# For each size it starts the population, checks which commands work (an
+# nsview command that is missing or fails is skipped with a note), times
+# them all with hyperfine (wall median), runs each a few more times under
+# /usr/bin/time for the CPU time median and the peak RSS, then stops the
+# population before the next size. Every process it started is ended on
+# exit, Ctrl-C included. The machine is shared: compare the ratios, which
+# come from one run, more than the absolute times.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+sizes="1000 10000"
+runs=""
+out="docs/BENCHMARKS.md"
+tmax=3 # /usr/bin/time runs per command
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --sizes) sizes="$2"; shift 2 ;;
+  --runs) runs="$2"; shift 2 ;;
+  --out) out="$2"; shift 2 ;;
+  --time-runs) tmax="$2"; shift 2 ;;
+  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ "$(id -u)" != 0 ]; then
+  echo "bench.sh: needs root (the population makes PID namespaces)" >&2
+  exit 1
+fi
+
+# What it needs, from Debian's packages.
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+[ -x /usr/bin/time ] || need+=(time)
+command -v pstree >/dev/null || need+=(psmisc)
+command -v lsns >/dev/null || need+=(util-linux)
+command -v ps >/dev/null || need+=(procps)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "bench.sh: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+work="$(mktemp -d)"
+export NSVIEW_POPULATION_STATE="$repo/bin/bench/population.state"
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM HUP
+  scripts/population stop >/dev/null 2>&1 || scripts/population stop || true
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+go build -o bin/nsview ./cmd/nsview
+nsview="$repo/bin/nsview"
+
+# The commands: nsview's, each with its peer and the target ratio from
+# issues 2 and 6 ("-" where none is set), then the peers.
+nsview_cmds=(
+  "tree -p|pstree -p|0.30"
+  "tree --nspid|pstree -p|0.35"
+  "tree -p -S|pstree -p -S|-"
+  "snapshot|pstree -p|0.50"
+  "ns|lsns|0.10"
+  "ns -J|lsns -J|0.10"
+)
+peer_cmds=("pstree -p" "pstree -p -S" "lsns" "lsns -J" "ps -e -o pid,ppid,pidns,comm")
+
+declare -A wall cpu rss peer_of target_of
+notes=()
+measured_cmds=()
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print ""; else if (NR%2) print a[(NR+1)/2]; else printf "%.6f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# note TEXT: adds a note to the report, once.
+note() {
+  local x
+  for x in "${notes[@]:-}"; do [ "$x" = "$1" ] && return 0; done
+  notes+=("$1")
+}
+
+# works CMD...: runs it once, output discarded; on failure notes why.
+works() {
+  local errf="$work/err" rc=0
+  "$@" >/dev/null 2>"$errf" || rc=$?
+  [ "$rc" = 0 ] && return 0
+  note "\`${*#"$repo/bin/"}\` skipped: exit $rc: $(head -c 200 "$errf" | head -1)"
+  return 1
+}
+
+for n in $sizes; do
+  echo "== $n processes"
+  scripts/population start "$n"
+  r="$runs"
+  if [ -z "$r" ]; then
+    if [ "$n" -le 5000 ]; then r=10; elif [ "$n" -le 10000 ]; then r=5; else r=3; fi
+  fi
+
+  cmds=() # labels as shown in the table
+  argvs=()
+  declare -A want_peer=()
+  for spec in "${nsview_cmds[@]}"; do
+    IFS='|' read -r sub peer tgt <<<"$spec"
+    label="nsview $sub"
+    # shellcheck disable=SC2086
+    if works "$nsview" $sub; then
+      cmds+=("$label"); argvs+=("$nsview $sub")
+      peer_of[$label]="$peer"; target_of[$label]="$tgt"; want_peer[$peer]=1
+    elif [ "$sub" = "tree -p" ] && works "$nsview" tree; then
+      # Until the pstree-compatible tree lands: its placeholder.
+      label="nsview tree (placeholder)"
+      cmds+=("$label"); argvs+=("$nsview tree")
+      peer_of[$label]="$peer"; target_of[$label]="$tgt"; want_peer[$peer]=1
+      note "\`nsview tree -p\` does not exist yet: the placeholder \`nsview tree\` (NSpid and namespace links, indented list) is measured instead"
+    fi
+  done
+  for peer in "${peer_cmds[@]}"; do
+    if [ -n "${want_peer[$peer]:-}" ] || [ "${peer%% *}" = ps ]; then
+      # shellcheck disable=SC2086
+      if works $peer; then
+        cmds+=("$peer"); argvs+=("$peer")
+      fi
+    fi
+  done
+
+  csv="$work/h-$n.csv"
+  # Named c0, c1, ... so that the CSV's first column holds no comma.
+  names=()
+  for k in "${!argvs[@]}"; do names+=(--command-name "c$k"); done
+  hyperfine -N --warmup 1 --runs "$r" --style basic --export-csv "$csv" "${names[@]}" "${argvs[@]}"
+  mcol="$(head -1 "$csv" | tr ',' '\n' | grep -n '^median$' | cut -d: -f1)"
+  while IFS=, read -r name rest; do
+    k="${name#c}"
+    wall[$n|${cmds[$k]}]="$(echo "$name,$rest" | cut -d, -f"$mcol")"
+  done < <(tail -n +2 "$csv")
+
+  for k in "${!argvs[@]}"; do
+    tf="$work/time"
+    : >"$tf"
+    for _ in $(seq "$tmax"); do
+      # shellcheck disable=SC2086
+      /usr/bin/time -a -o "$tf" -f '%U %S %M' ${argvs[$k]} >/dev/null 2>&1 || true
+    done
+    cpu[$n|${cmds[$k]}]="$(awk '{print $1+$2}' "$tf" | median)"
+    rss[$n|${cmds[$k]}]="$(awk '$3>m {m=$3} END {printf "%.1f", m/1024}' "$tf")"
+  done
+  for c in "${cmds[@]}"; do
+    found=0
+    for m in "${measured_cmds[@]:-}"; do [ "$m" = "$c" ] && found=1; done
+    [ $found = 1 ] || measured_cmds+=("$c")
+  done
+  scripts/population stop
+done
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The report.
+fmt() { [ -n "${1:-}" ] && printf '%.3f' "$1" || printf -- '-'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+met() { awk -v r="$1" -v t="$2" 'BEGIN { if (r == "-" || t == "-") print ""; else if (r <= t) print "yes"; else print "**no**" }'; }
+
+first="${sizes%% *}"
+last="${sizes##* }"
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` (\`scripts/bench.sh --sizes \"$sizes\"${runs:+ --runs $runs}\`) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo "Each size is an idle population over 4 nested PID namespaces (\`scripts/population start N\`);"
+  echo "all commands of one size were timed in the same hyperfine run, output to /dev/null."
+  echo "Wall: hyperfine's median. CPU: median of user+system over $tmax runs under /usr/bin/time; peak RSS: the largest of those."
+  echo
+  echo "## Machine"
+  echo
+  echo "| | |"
+  echo "|---|---|"
+  echo "| CPU | $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores |"
+  echo "| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) |"
+  echo "| kernel | $(uname -r) |"
+  echo "| load average (1, 5, 15 min) | before: $load_before; after: $load_after (the machine is shared) |"
+  echo "| nsview | $(git describe --always --dirty 2>/dev/null || echo unknown), $(go version | cut -d' ' -f3) |"
+  echo "| peers | $(pstree -V 2>&1 | head -1), $(lsns -V), $(ps -V | head -1), $(hyperfine --version) |"
+  for n in $sizes; do
+    echo
+    echo "## $n processes"
+    echo
+    echo "| command | wall median (s) | CPU median (s) | peak RSS (MiB) | against | ratio (wall) | target | met |"
+    echo "|---|---:|---:|---:|---|---:|---:|---|"
+    for c in "${measured_cmds[@]}"; do
+      [ -n "${wall[$n|$c]:-}" ] || continue
+      p="${peer_of[$c]:-}"
+      rt="-"
+      if [ -n "$p" ]; then rt="$(ratio "${wall[$n|$c]}" "${wall[$n|$p]:-}")"; fi
+      tg="${target_of[$c]:-}"
+      echo "| \`$c\` | $(fmt "${wall[$n|$c]}") | $(fmt "${cpu[$n|$c]:-}") | ${rss[$n|$c]:-} | ${p:+\`$p\`} | $rt | ${tg:--} | $(met "$rt" "${tg:--}") |"
+    done
+  done
+  if [ "$first" != "$last" ]; then
+    echo
+    echo "## Growth from $first to $last processes (wall medians; linear would be $((last / first))×)"
+    echo
+    echo "| command | $first | $last | growth | nsview target |"
+    echo "|---|---:|---:|---:|---|"
+    for c in "${measured_cmds[@]}"; do
+      a="${wall[$first|$c]:-}"
+      b="${wall[$last|$c]:-}"
+      [ -n "$a" ] && [ -n "$b" ] || continue
+      g="$(ratio "$b" "$a")"
+      tg=""
+      if [ "${c%% *}" = nsview ]; then
+        lim="$(awk -v f="$first" -v l="$last" 'BEGIN {printf "%.0f", 12 * l / f / 10}')"
+        tg="≤ ${lim}× $(met "$g" "$lim")"
+      fi
+      echo "| \`$c\` | $(fmt "$a") | $(fmt "$b") | ${g}× | $tg |"
+    done
+  fi
+  if [ ${#notes[@]} -gt 0 ]; then
+    echo
+    echo "## Notes"
+    echo
+    printf -- '- %s\n' "${notes[@]}"
+  fi
+} >"$work/report.md"
+mkdir -p "$(dirname "$out")"
+cp "$work/report.md" "$out"
+cat "$out"
+echo "bench.sh: wrote $out"
