@@ -48,7 +48,7 @@ func synthetic(n int) *Snapshot {
 	add := func(ppid int, nspid []int, ns nsinfo.Set) {
 		s.Processes = append(s.Processes, Process{
 			PID: pid, PPID: ppid, PGID: pid, SID: pid, Comm: "idle", State: "S",
-			Cmdline: []string{"/usr/local/bin/idle", "--level", fmt.Sprint(len(nspid) - 1)},
+			Cmdline:   []string{"/usr/local/bin/idle", "--level", fmt.Sprint(len(nspid) - 1)},
 			StartTime: uint64(pid), NumThreads: 1, NSpid: nspid, NS: ns, PIDForChildren: ns[nsinfo.PID.Index()],
 			Cgroup: "/bench/idle",
 		})
