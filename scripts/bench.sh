@@ -53,9 +53,27 @@ fi
 
 work="$(mktemp -d)"
 export NSVIEW_POPULATION_STATE="$repo/bin/bench/population.state"
+# child is the command running now, if any: commands run in the background
+# and are waited for (run), so that a signal reaches the trap at once
+# instead of after the command, and the trap can end the command by PID.
+child=""
+run() {
+  "$@" &
+  child=$!
+  local rc=0
+  wait "$child" || rc=$?
+  child=""
+  return "$rc"
+}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
+  if [ -n "$child" ]; then
+    # The command's own children first (hyperfine's benchmarked command).
+    for c in $(ps -o pid= --ppid "$child" 2>/dev/null); do kill "$c" 2>/dev/null || true; done
+    kill "$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
+  fi
   scripts/population stop >/dev/null 2>&1 || scripts/population stop || true
   rm -rf "$work"
   exit "$rc"
@@ -105,7 +123,7 @@ works() {
 
 for n in $sizes; do
   echo "== $n processes"
-  scripts/population start "$n"
+  run scripts/population start "$n"
   r="$runs"
   if [ -z "$r" ]; then
     if [ "$n" -le 5000 ]; then r=10; elif [ "$n" -le 10000 ]; then r=5; else r=3; fi
@@ -145,7 +163,7 @@ for n in $sizes; do
     names+=(--command-name "c$k")
     echo "c$k: ${cmds[$k]}"
   done
-  hyperfine -N --warmup 1 --runs "$r" --style basic --export-csv "$csv" "${names[@]}" "${argvs[@]}"
+  run hyperfine -N --warmup 1 --runs "$r" --style basic --export-csv "$csv" "${names[@]}" "${argvs[@]}"
   mcol="$(head -1 "$csv" | tr ',' '\n' | grep -n '^median$' | cut -d: -f1)"
   while IFS=, read -r name rest; do
     k="${name#c}"
@@ -157,7 +175,7 @@ for n in $sizes; do
     : >"$tf"
     for _ in $(seq "$tmax"); do
       # shellcheck disable=SC2086
-      /usr/bin/time -a -o "$tf" -f '%U %S %M' ${argvs[$k]} >/dev/null 2>&1 || true
+      run /usr/bin/time -a -o "$tf" -f '%U %S %M' ${argvs[$k]} >/dev/null 2>&1 || true
     done
     cpu[$n|${cmds[$k]}]="$(awk '{print $1+$2}' "$tf" | median)"
     rss[$n|${cmds[$k]}]="$(awk '$3>m {m=$3} END {printf "%.1f", m/1024}' "$tf")"
@@ -167,7 +185,7 @@ for n in $sizes; do
     for m in "${measured_cmds[@]:-}"; do [ "$m" = "$c" ] && found=1; done
     [ $found = 1 ] || measured_cmds+=("$c")
   done
-  scripts/population stop
+  run scripts/population stop
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
