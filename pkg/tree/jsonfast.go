@@ -101,6 +101,10 @@ func (w *jsonWriter) process(p *Process) {
 	w.uint("uid", uint64(p.UID))
 	w.string("comm", p.Comm)
 	w.strings("cmdline", p.Cmdline)
+	if p.CmdlineUnterminated {
+		w.key("cmdline_unterminated")
+		w.b = append(w.b, "true"...)
+	}
 	w.string("state", p.State)
 	w.uint("start_time", p.StartTime)
 	w.uint("cpu_time", p.CPUTime)
@@ -116,6 +120,9 @@ func (w *jsonWriter) process(p *Process) {
 			if t.Comm != "" {
 				w.string("comm", t.Comm)
 			}
+			if len(t.NSpid) > 0 {
+				w.ints("nspid", t.NSpid)
+			}
 			if !utf8.ValidString(t.Comm) {
 				w.string("comm_b64", base64.StdEncoding.EncodeToString([]byte(t.Comm)))
 			}
@@ -123,17 +130,7 @@ func (w *jsonWriter) process(p *Process) {
 		}
 		w.close(']')
 	}
-	w.key("nspid")
-	if p.NSpid == nil {
-		w.b = append(w.b, "null"...)
-	} else {
-		w.open('[')
-		for _, pid := range p.NSpid {
-			w.member()
-			w.b = strconv.AppendInt(w.b, int64(pid), 10)
-		}
-		w.close(']')
-	}
+	w.ints("nspid", p.NSpid)
 	if p.PIDForChildren != 0 {
 		w.uint("pid_for_children", p.PIDForChildren)
 	}
@@ -228,4 +225,19 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[done:]...)
 	return append(b, '"')
+}
+
+// ints appends a list of ints, null when nil.
+func (w *jsonWriter) ints(k string, v []int) {
+	w.key(k)
+	if v == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.open('[')
+	for _, n := range v {
+		w.member()
+		w.b = strconv.AppendInt(w.b, int64(n), 10)
+	}
+	w.close(']')
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -114,4 +115,54 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
 		}
 	})
+}
+
+// fillAll sets every settable field below v to a value that is not its
+// zero value (slices get two elements), so that an encoder that leaves out a
+// field, or a field added to Process later, shows in a comparison.
+func fillAll(v reflect.Value, seed int) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				fillAll(v.Field(i), seed+i)
+			}
+		}
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 2, 2)
+		for i := 0; i < 2; i++ {
+			fillAll(s.Index(i), seed+i)
+		}
+		v.Set(s)
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			fillAll(v.Index(i), seed+i)
+		}
+	case reflect.String:
+		v.SetString("s" + strings.Repeat("<\xff", seed%3))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(seed + 1))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(uint64(seed + 1))
+	default:
+		panic("fillAll: no value for " + v.Type().String())
+	}
+}
+
+// TestWriteJSONCoversEveryField fills every field of a Process (and its
+// threads) and holds WriteJSON to encoding/json: a field added to Process
+// or Thread without a line in jsonfast.go fails here.
+func TestWriteJSONCoversEveryField(t *testing.T) {
+	var p Process
+	fillAll(reflect.ValueOf(&p).Elem(), 0)
+	s := &Snapshot{Schema: SchemaVersion, Processes: []Process{p, {PID: 2}}}
+	var got bytes.Buffer
+	if err := s.WriteJSON(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := writeJSONReflect(s); !bytes.Equal(got.Bytes(), want) {
+		t.Fatalf("WriteJSON of a process with every field set:\n got %s\nwant %s", got.Bytes(), want)
+	}
 }
