@@ -222,3 +222,29 @@ func BenchmarkReadSnapshot(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWritePstree renders the host view as `nsview tree` does for -p,
+// --nspid and -p -S (lines cut at 132 columns, as pstree cuts them when its
+// output is not a terminal).
+func BenchmarkWritePstree(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		o    PstreeOptions
+	}{
+		{"p", PstreeOptions{PIDs: true}},
+		{"nspid", PstreeOptions{NSpid: true}},
+		{"pS", PstreeOptions{PIDs: true, NSChanges: true}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			benchEachSize(b, func(b *testing.B, s *Snapshot) {
+				o := c.o
+				o.Width = 132
+				for b.Loop() {
+					if err := s.HostView().WritePstree(io.Discard, o); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
