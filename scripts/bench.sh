@@ -6,6 +6,7 @@
 #   scripts/bench.sh                       # 1,000 and 10,000 processes
 #   scripts/bench.sh --sizes "1000 5000 10000 30000" --runs 5
 #   scripts/bench.sh --out /tmp/b.md       # keep docs/ as it is
+#   scripts/bench.sh --tui-seconds 0       # without the terminal UI run (60 s at 10,000)
 #
 # For each size it starts the population, checks which commands work (an
 # nsview command that is missing or fails is skipped with a note), times
@@ -22,13 +23,17 @@ sizes="1000 10000"
 runs=""
 out="docs/BENCHMARKS.md"
 tmax=3 # /usr/bin/time runs per command
+tui_secs=60 # the terminal UI under load (0: not measured)...
+tui_at=10000 # ...at this size
 while [ $# -gt 0 ]; do
   case "$1" in
   --sizes) sizes="$2"; shift 2 ;;
   --runs) runs="$2"; shift 2 ;;
   --out) out="$2"; shift 2 ;;
   --time-runs) tmax="$2"; shift 2 ;;
-  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  --tui-seconds) tui_secs="$2"; shift 2 ;;
+  --tui-at) tui_at="$2"; shift 2 ;;
+  -h | --help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {print}' "$0"; exit 0 ;;
   *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -44,6 +49,7 @@ command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v pstree >/dev/null || need+=(psmisc)
 command -v lsns >/dev/null || need+=(util-linux)
 command -v ps >/dev/null || need+=(procps)
+command -v tmux >/dev/null || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bench.sh: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -74,6 +80,7 @@ cleanup() {
     kill "$child" 2>/dev/null || true
     wait "$child" 2>/dev/null || true
   fi
+  if [ -n "${tui_sock:-}" ]; then tmux -L "$tui_sock" kill-server 2>/dev/null || true; fi
   scripts/population stop >/dev/null 2>&1 || scripts/population stop || true
   rm -rf "$work"
   exit "$rc"
@@ -98,7 +105,8 @@ nsview_cmds=(
 )
 peer_cmds=("pstree -p" "pstree -p -S" "lsns" "lsns -J" "ps -e -o pid,ppid,pidns,comm")
 
-declare -A wall cpu rss peer_of target_of
+declare -A wall cpu rss peer_of target_of tui_cpu tui_rss
+tui_sock=""
 notes=()
 measured_cmds=()
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -112,6 +120,36 @@ note() {
   notes+=("$1")
 }
 
+
+# tui_measure N SECONDS: runs plain `nsview` (the terminal UI) in a tmux
+# server of our own for SECONDS after a 3 s start, and records the CPU it
+# used meanwhile (utime+stime from /proc/PID/stat) and its peak RSS (VmHWM).
+tui_measure() {
+  local n="$1" secs="$2" sock="nsview-bench-$$" pid t0 t1 hwm
+  tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 50 "exec $nsview"
+  tui_sock="$sock"
+  run sleep 3
+  pid="$(tmux -L "$sock" list-panes -F '#{pane_pid}' 2>/dev/null | head -1 || true)"
+  if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != nsview ]; then
+    note "the terminal UI was not measured: plain \`nsview\` on a terminal did not keep running (not there yet?)"
+    tmux -L "$sock" kill-server 2>/dev/null || true
+    tui_sock=""
+    return 0
+  fi
+  t0="$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat")"
+  run sleep "$secs"
+  t1="$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo "")"
+  hwm="$(awk '/^VmHWM/ {printf "%.1f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo "")"
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  tui_sock=""
+  if [ -z "$t1" ]; then
+    note "the terminal UI exited during its $secs s under load at $n processes"
+    return 0
+  fi
+  tui_cpu[$n]="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 100}')"
+  tui_rss[$n]="$hwm"
+  tui_done=1
+}
 # works CMD...: runs it once, output discarded; on failure notes why.
 works() {
   local errf="$work/err" rc=0
@@ -185,6 +223,10 @@ for n in $sizes; do
     for m in "${measured_cmds[@]:-}"; do [ "$m" = "$c" ] && found=1; done
     [ $found = 1 ] || measured_cmds+=("$c")
   done
+  if [ "$n" = "$tui_at" ] && [ "$tui_secs" != 0 ]; then
+    echo "== the terminal UI for $tui_secs s at $n processes"
+    tui_measure "$n" "$tui_secs"
+  fi
   run scripts/population stop
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -253,6 +295,19 @@ last="${sizes##* }"
         tg="≤ ${lim}× $(met "$g" "$lim")"
       fi
       echo "| \`$c\` | $(fmt "$a") | $(fmt "$b") | ${g}× | $tg |"
+    done
+  fi
+  if [ -n "${tui_done:-}" ]; then
+    echo
+    echo "## The terminal UI under load"
+    echo
+    echo "Plain \`nsview\` in tmux (160x50) at its default refresh, measured for $tui_secs s after a 3 s start."
+    echo
+    echo "| processes | CPU in $tui_secs s | share of one core | target | met | peak RSS (MiB) |"
+    echo "|---:|---:|---:|---:|---|---:|"
+    for n in "${!tui_cpu[@]}"; do
+      share="$(awk -v c="${tui_cpu[$n]}" -v s="$tui_secs" 'BEGIN {printf "%.3f", c / s}')"
+      echo "| $n | ${tui_cpu[$n]} s | $share | 0.10 | $(met "$share" 0.10) | ${tui_rss[$n]:-} |"
     done
   fi
   if [ ${#notes[@]} -gt 0 ]; then
