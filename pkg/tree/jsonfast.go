@@ -137,6 +137,9 @@ func (w *jsonWriter) process(p *Process) {
 	if p.Cgroup != "" {
 		w.string("cgroup", p.Cgroup)
 	}
+	if len(p.CgroupPaths) > 0 {
+		w.strings("cgroup_paths", p.CgroupPaths)
+	}
 	if p.Denied {
 		w.key("denied")
 		w.b = append(w.b, "true"...)
