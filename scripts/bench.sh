@@ -201,7 +201,9 @@ for n in $sizes; do
     names+=(--command-name "c$k")
     echo "c$k: ${cmds[$k]}"
   done
-  run hyperfine -N --warmup 1 --runs "$r" --style basic --export-csv "$csv" "${names[@]}" "${argvs[@]}"
+  # -i: lsns 2.38 exits 1 when a process vanishes during its scan, which
+  # other work on a shared machine makes happen; such runs still count.
+  run hyperfine -N -i --warmup 1 --runs "$r" --style basic --export-csv "$csv" "${names[@]}" "${argvs[@]}"
   mcol="$(head -1 "$csv" | tr ',' '\n' | grep -n '^median$' | cut -d: -f1)"
   while IFS=, read -r name rest; do
     k="${name#c}"
