@@ -113,13 +113,12 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	}
 	workers = min(workers, max(1, len(pids)))
 	var next atomic.Int64
-	var mountPIDNS atomic.Uint64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := reader{proc: proc, opts: opts, mountPIDNS: &mountPIDNS}
+			r := reader{proc: proc, opts: opts}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(pids) {
@@ -181,13 +180,7 @@ type reader struct {
 	proc *nsinfo.ProcFS
 	opts Options
 	buf  []byte
-	// mountPIDNS is the inode of the proc mount's own PID namespace, shared
-	// by the workers of a scan; 0 until known.
-	mountPIDNS *atomic.Uint64
 }
-
-// pidIndex is the PID namespace's place in a nsinfo.Set.
-var pidIndex = nsinfo.PID.Index()
 
 // statOnly reports whether the options need nothing of a process but its
 // stat file (and, for a multi-threaded process, its task list).
@@ -271,45 +264,22 @@ func (r *reader) read(pid int) (res procResult) {
 		}
 	}
 
-	if r.opts.Namespaces && st.State != 'Z' && st.State != 'X' {
-		// A zombie has no namespaces left: its links read ENOENT.
-		links, err := nsinfo.ReadLinks(dir)
-		if note(err) || !nsinfo.IsVanished(err) {
-			p.NS = links.NS
-			p.PIDForChildren = links.PIDForChildren
-		}
-		if !res.ok {
-			return res
-		}
-	}
-
 	if r.opts.NSpid {
-		// A process in the proc mount's own PID namespace is seen at one
-		// level only: its NSpid is its PID, and status (the costliest file
-		// of a process for the kernel to make) need not be read. That
-		// namespace is learnt from the first process whose status says so.
-		if own := r.mountPIDNS.Load(); own != 0 && p.NS[pidIndex] == own {
-			p.NSpid = []int{pid}
-		} else {
-			r.buf, err = dir.ReadFile("status", r.buf)
-			if err == nil && len(r.buf) == 0 {
-				err = fmt.Errorf("read %s/%d/status: %w: empty", r.proc.Path, pid, nsinfo.ErrVanished)
+		r.buf, err = dir.ReadFile("status", r.buf)
+		if err == nil && len(r.buf) == 0 {
+			err = fmt.Errorf("read %s/%d/status: %w: empty", r.proc.Path, pid, nsinfo.ErrVanished)
+		}
+		if note(err) {
+			status, err := nsinfo.ParseStatus(r.buf)
+			if err == nil && len(status.NSpid) > 0 && status.NSpid[0] != pid {
+				// The first entry is the mount's own numbering.
+				status.NSpid = nil
+				err = fmt.Errorf("%w: NSpid does not start with the PID", nsinfo.ErrMalformed)
 			}
-			if note(err) {
-				status, err := nsinfo.ParseStatus(r.buf)
-				if err == nil && len(status.NSpid) > 0 && status.NSpid[0] != pid {
-					// The first entry is the mount's own numbering.
-					status.NSpid = nil
-					err = fmt.Errorf("%w: NSpid does not start with the PID", nsinfo.ErrMalformed)
-				}
-				if err != nil {
-					note(fmt.Errorf("read %s/%d/status: %w", r.proc.Path, pid, err))
-				}
-				p.NSpid = status.NSpid
-				if len(status.NSpid) == 1 && p.NS[pidIndex] != 0 {
-					r.mountPIDNS.CompareAndSwap(0, p.NS[pidIndex])
-				}
+			if err != nil {
+				note(fmt.Errorf("read %s/%d/status: %w", r.proc.Path, pid, err))
 			}
+			p.NSpid = status.NSpid
 		}
 		if !res.ok {
 			return res
@@ -320,6 +290,18 @@ func (r *reader) read(pid int) (res procResult) {
 		r.buf, err = dir.ReadFile("cmdline", r.buf)
 		if note(err) {
 			p.Cmdline, p.CmdlineUnterminated = splitCmdline(r.buf)
+		}
+		if !res.ok {
+			return res
+		}
+	}
+
+	if r.opts.Namespaces && st.State != 'Z' && st.State != 'X' {
+		// A zombie has no namespaces left: its links read ENOENT.
+		links, err := nsinfo.ReadLinks(dir)
+		if note(err) || !nsinfo.IsVanished(err) {
+			p.NS = links.NS
+			p.PIDForChildren = links.PIDForChildren
 		}
 		if !res.ok {
 			return res
