@@ -158,15 +158,14 @@ func (w *jsonWriter) process(p *Process) {
 	if !utf8.ValidString(p.Comm) {
 		w.string("comm_b64", base64.StdEncoding.EncodeToString([]byte(p.Comm)))
 	}
-	for _, a := range p.Cmdline {
-		if !utf8.ValidString(a) {
-			raw := make([]string, len(p.Cmdline))
-			for i, a := range p.Cmdline {
-				raw[i] = base64.StdEncoding.EncodeToString([]byte(a))
-			}
-			w.strings("cmdline_b64", raw)
-			break
-		}
+	if raw := rawList(p.Cmdline); raw != nil {
+		w.strings("cmdline_b64", raw)
+	}
+	if !utf8.ValidString(p.Cgroup) {
+		w.string("cgroup_b64", base64.StdEncoding.EncodeToString([]byte(p.Cgroup)))
+	}
+	if raw := rawList(p.CgroupPaths); raw != nil {
+		w.strings("cgroup_paths_b64", raw)
 	}
 	w.close('}')
 }

@@ -50,8 +50,8 @@ func hostileSnapshot() *Snapshot {
 			p.NumThreads = 3
 			p.Threads = []Thread{{TID: 100 + i}, {TID: 200 + i, Comm: n}}
 			p.PIDForChildren = 4026532000
-			// Not n: cgroup paths are not kept losslessly yet (no cgroup_b64).
-			p.Cgroup = "/a:b/<&>\u2028"
+			p.Cgroup = "/a:b/" + n
+			p.CgroupPaths = []string{"/x", "/y/" + n}
 		}
 		s.Processes = append(s.Processes, p)
 	}
