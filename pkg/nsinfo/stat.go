@@ -68,7 +68,9 @@ func ParseStat(b []byte) (Stat, error) {
 		var good bool
 		switch field {
 		case 3:
-			if len(tok) == 1 {
+			// The kernel writes one ASCII letter; anything else is not a
+			// state, and would reach terminals and JSON unescaped.
+			if len(tok) == 1 && (tok[0]|0x20 >= 'a' && tok[0]|0x20 <= 'z') {
 				s.State, good = tok[0], true
 			}
 		case 4:
