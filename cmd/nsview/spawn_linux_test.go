@@ -421,3 +421,31 @@ func TestSpawnDetachAndStop(t *testing.T) {
 		t.Errorf("--stop again: exit %d, %q; want 1, no sandbox", code, stderr)
 	}
 }
+
+// Without --json, --detach prints the sandbox's ID alone on stdout, what
+// --stop takes (id=$(nsview spawn --detach ...) in the examples).
+func TestSpawnDetachPrintsID(t *testing.T) {
+	spawntest.NeedRoot(t)
+	stdout, stderr, code := runNsview(t, "spawn", "--detach", "--", "sleep", "1000")
+	if code != 0 {
+		t.Fatalf("--detach: exit %d, %q", code, stderr)
+	}
+	id := strings.TrimSuffix(stdout, "\n")
+	nsid, err := nsinfo.ParseID(id)
+	if err != nil || nsid.Type != nsinfo.PID || stdout != id+"\n" {
+		t.Fatalf("--detach printed %q on stdout, want pid:[N] and a newline", stdout)
+	}
+	pidns := []spawntest.NS{{ID: nsid}}
+	defer func() {
+		for _, p := range spawntest.InNamespace(pidns[0]) {
+			syscall.Kill(p.PID, syscall.SIGKILL)
+		}
+		spawntest.CheckGone(t, 5*time.Second, pidns)
+	}()
+	if !strings.Contains(stderr, "nsview spawn --stop '"+id+"'") {
+		t.Errorf("stderr %q does not say how to stop %s", stderr, id)
+	}
+	if _, stderr, code := runNsview(t, "spawn", "--stop", id); code != 0 {
+		t.Errorf("--stop %s: exit %d, %q", id, code, stderr)
+	}
+}
