@@ -77,13 +77,13 @@ namespaces could not be created (the message names the setting to change);
 	f.BoolVar(&o.net, "net", false, "also create a network namespace")
 	f.BoolVar(&o.cgroup, "cgroup", false, "also create a cgroup namespace")
 	f.BoolVar(&o.time, "time", false, "also create a time namespace")
-	f.StringVar(&o.hostname, "hostname", "", "set the hostname in a new UTS namespace (implies --uts)")
-	f.IntVar(&o.depth, "depth", 1, fmt.Sprintf("nest N PID namespaces, each with its own init; CMD runs in the innermost (1..%d)", spawn.MaxDepth))
+	f.StringVar(&o.hostname, "hostname", "", "set the hostname to `NAME` in a new UTS namespace (implies --uts)")
+	f.IntVar(&o.depth, "depth", 1, fmt.Sprintf("nest `N` PID namespaces, each with its own init; CMD runs in the innermost (1..%d)", spawn.MaxDepth))
 	f.BoolVar(&o.noInit, "no-init", false, "run CMD itself as PID 1 of the innermost namespace, as unshare does")
 	f.BoolVar(&o.detach, "detach", false, "leave the sandbox running and print its ID, for --stop (CMD's stdio is /dev/null)")
 	f.BoolVar(&o.json, "json", false, "print what was created as JSON on stdout instead of the line on stderr")
-	f.StringVar(&o.stop, "stop", "", "end the detached sandbox ID (its pid:[N] or its init's PID) and exit")
-	f.DurationVar(&o.grace, "grace", 3*time.Second, "with --stop: time CMD gets after SIGTERM before everything is killed")
+	f.StringVar(&o.stop, "stop", "", "end the detached sandbox `ID` (its pid:[N] or its init's PID) and exit")
+	f.DurationVar(&o.grace, "grace", 3*time.Second, "with --stop: the `TIME` CMD gets after SIGTERM before everything is killed")
 	return cmd
 }
 

@@ -48,7 +48,7 @@ Keys (? shows them in the UI too):
 			return runTUI(cmd, g, o)
 		},
 	}
-	cmd.Flags().DurationVar(&o.interval, "interval", ui.DefaultInterval, "refresh interval of the live view")
+	cmd.Flags().DurationVar(&o.interval, "interval", ui.DefaultInterval, "refresh `INTERVAL` of the live view")
 	cmd.Flags().BoolVar(&o.detach, "detach", false, "leave sandboxes spawned from the UI running after it quits")
 	return cmd
 }
