@@ -1,17 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nsview/nsview/internal/spawntest"
-	"github.com/nsview/nsview/pkg/nsinfo"
 )
 
 // TestCompleteSandboxes starts a detached sandbox and finds it among what
@@ -20,25 +17,12 @@ import (
 // init is not offered. The completion then stops it.
 func TestCompleteSandboxes(t *testing.T) {
 	spawntest.NeedRoot(t)
-	cmd := nsviewCmd(t, "spawn", "--detach", "--json", "--depth", "2", "--", "sleep", "1000")
-	stdout, stderr, code := runCmd(t, cmd)
-	if code != 0 {
-		t.Fatalf("spawn --detach: exit %d, %q", code, stderr)
+	info := spawnDetached(t, "--depth", "2", "--", "sleep", "1000")
+	pidns := info.pidns
+	// nsview may exit before the command has executed sleep.
+	if !spawntest.WaitFor(10*time.Second, func() bool { p, _ := spawntest.Stat(info.CommandPID); return p.Comm == "sleep" }) {
+		t.Fatalf("the command %d never became sleep", info.CommandPID)
 	}
-	var info struct {
-		ID    string `json:"id"`
-		Inits []int  `json:"inits"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &info); err != nil || len(info.Inits) != 2 {
-		t.Fatalf("spawn --detach --json: %q: %v", stdout, err)
-	}
-	pidns := spawntest.Namespaces(t, info.Inits[0], nsinfo.PID)
-	defer func() {
-		for _, p := range spawntest.InNamespace(pidns[0]) {
-			syscall.Kill(p.PID, syscall.SIGKILL)
-		}
-		spawntest.CheckGone(t, 5*time.Second, pidns)
-	}()
 	outer, inner := strconv.Itoa(info.Inits[0]), strconv.Itoa(info.Inits[1])
 	got, _ := complete(t, "spawn", "--stop", "")
 	want := fmt.Sprintf("%s\tinit %s, running sleep", info.ID, outer)

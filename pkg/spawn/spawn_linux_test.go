@@ -386,6 +386,11 @@ func TestList(t *testing.T) {
 		sb.Close()
 		spawntest.CheckGone(t, time.Second, nss)
 	}()
+	// Start returns once the command's process exists, maybe before it
+	// has executed sleep.
+	if !spawntest.WaitFor(10*time.Second, func() bool { p, _ := spawntest.Stat(info.CommandPID); return p.Comm == "sleep" }) {
+		t.Fatalf("the command %d never became sleep", info.CommandPID)
+	}
 	running, err := spawn.List()
 	if err != nil {
 		t.Fatal(err)

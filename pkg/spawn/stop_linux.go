@@ -115,11 +115,7 @@ func findSandbox(id string) (int, error) {
 // with inode ino.
 func initOfNamespace(ino uint64) (int, error) {
 	want := nsinfo.ID{Type: nsinfo.PID, Ino: ino}.String()
-	proc, err := nsinfo.NewProcFS("/proc")
-	if err != nil {
-		return 0, err
-	}
-	pids, err := proc.PIDs()
+	pids, err := livePIDs()
 	if err != nil {
 		return 0, err
 	}
@@ -178,12 +174,17 @@ func parentOf(pid int) int {
 	return st.PPID
 }
 
-func list() ([]Running, error) {
+// livePIDs lists the processes of the caller's /proc.
+func livePIDs() ([]int, error) {
 	proc, err := nsinfo.NewProcFS("/proc")
 	if err != nil {
 		return nil, err
 	}
-	pids, err := proc.PIDs()
+	return proc.PIDs()
+}
+
+func list() ([]Running, error) {
+	pids, err := livePIDs()
 	if err != nil {
 		return nil, err
 	}
