@@ -82,6 +82,11 @@ grep -qx "commit: ${commit}" <<<"$out" || fail "nsview version: wrong commit: $o
 grep -qE '^built: [0-9]{4}-[0-9]{2}-[0-9]{2}T' <<<"$out" || fail "nsview version: no build date: $out"
 "$nsview" tree > "$tmp/tree.txt" || fail "nsview tree failed"
 [ -s "$tmp/tree.txt" ] || fail "nsview tree printed nothing"
+# The packaged binary is its own init: spawning re-executes it (root only).
+if [ "$(id -u)" = 0 ]; then
+  inside=$("$nsview" spawn -- sh -c 'echo $$' 2>/dev/null) || fail "the packaged nsview spawn failed"
+  [ "$inside" = 2 ] || fail "the packaged nsview spawn: the command is PID $inside inside, want 2"
+fi
 step "$deb: nsview runs: $(head -1 <<<"$out")"
 
 mandir=$tmp/usr/share/man/man1
@@ -95,10 +100,21 @@ for page in "$mandir"/*.1.gz; do
   [ -z "$warnings" ] || fail "$page: $warnings"
 done
 MANWIDTH=80 man -l "$mandir/nsview.1.gz" | grep -q "EXIT STATUS" || fail "nsview(1) has no EXIT STATUS"
-for cmd in $("$nsview" __complete '' 2>/dev/null | grep -v '^:' | cut -f1); do
+# Every command's page (the lsns alias's too), each with the command's
+# examples and, for the UI, its keys.
+for cmd in $("$nsview" __complete '' 2>/dev/null | grep -v '^:' | cut -f1) lsns; do
   case $cmd in help) continue ;; esac
   [ -f "$mandir/nsview-$cmd.1.gz" ] || fail "$deb: no man page for nsview $cmd"
 done
+for cmd in tree ns pid spawn tui snapshot; do
+  text=$(cd "$mandir/.." && MANWIDTH=80 man -l "man1/nsview-$cmd.1.gz" 2>/dev/null)
+  grep -q "^EXAMPLES" <<<"$text" || fail "nsview-$cmd(1) has no EXAMPLES"
+  grep -q "nsview $cmd" <<<"$text" || fail "nsview-$cmd(1) has no example of nsview $cmd"
+done
+(cd "$mandir/.." && MANWIDTH=80 man -l man1/nsview-lsns.1.gz 2>/dev/null) | grep -q "lsns" ||
+  fail "nsview-lsns(1) does not show nsview ns's page"
+(cd "$mandir/.." && MANWIDTH=80 man -l man1/nsview-tui.1.gz 2>/dev/null) | grep -q "end sandbox" ||
+  fail "nsview-tui(1) does not list the UI's keys"
 step "$deb: $pages man pages"
 
 bashc=$tmp/usr/share/bash-completion/completions/nsview

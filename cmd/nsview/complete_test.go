@@ -15,6 +15,7 @@ import (
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/tree"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // complete runs cobra's hidden __complete command, as the shell scripts do,
@@ -226,7 +227,7 @@ func TestCompletionRegistrationsApply(t *testing.T) {
 		{[]string{"ns", "--task", ""}, pids},
 		{[]string{"pid", ""}, pids},
 		{[]string{"pid", "7", ""}, []string{pids[0], pids[2]}},
-		{[]string{"tree", "--ns", ""}, []string{"4026531836\tPID 1 (init) alone", "4026532000\tPID 7 (seven) and 1 more"}},
+		{[]string{"tree", "--ns", ""}, []string{"pid:[4026531836]\tPID 1 (init) alone", "pid:[4026532000]\tPID 7 (seven) and 1 more"}},
 		{[]string{"tree", "--ns", "4026532"}, []string{"4026532000\tPID 7 (seven) and 1 more"}},
 		{[]string{"ns", "-t", "p"}, []string{"pid\tprocess IDs"}},
 		{[]string{"tree", "-N", "ne"}, []string{"net\tnetwork devices, stacks, ports"}},
@@ -245,7 +246,7 @@ func TestCompletionRegistrationsCurrent(t *testing.T) {
 	root := newRootCmd(&globalOptions{})
 	for _, r := range completionRegistrations {
 		cmd := findSubcommand(root, r.command)
-		what := "nsview " + r.command
+		what := strings.TrimSpace("nsview " + r.command)
 		switch {
 		case r.flag == "":
 			what += " ARG"
@@ -340,5 +341,100 @@ func TestCompleteRealCommands(t *testing.T) {
 		if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, self+"\t") }) {
 			t.Errorf("nsview %s<TAB>: no %s in %q", strings.Join(args, " "), self, got)
 		}
+	}
+}
+
+// TestEveryValueFlagCompletes: every flag that takes a value, of every
+// command, completes something of its own (PIDs, namespaces, types, words,
+// files of a kind, directories) or says that nothing can be completed, so a
+// flag added later cannot fall back to offering any file name.
+func TestEveryValueFlagCompletes(t *testing.T) {
+	root := newRootCmd(&globalOptions{})
+	for _, c := range allCommands(root) {
+		for _, fs := range []*pflag.FlagSet{c.LocalNonPersistentFlags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if f.Value.Type() == "bool" || f.Name == "help" {
+					return
+				}
+				if _, ok := c.GetFlagCompletionFunc(f.Name); !ok {
+					t.Errorf("%s --%s takes a value and completes nothing of its own: add it to completionRegistrations in complete.go", c.CommandPath(), f.Name)
+				}
+			})
+		}
+	}
+}
+
+// TestCompleteNamespacesAndWords asks the real command tree, over a
+// snapshot, for the namespaces, PIDs and words that nsview ns, nsview pid
+// and nsview tree take, in each form the commands accept.
+func TestCompleteNamespacesAndWords(t *testing.T) {
+	in := func(p tree.Process, ids ...nsinfo.ID) tree.Process {
+		for _, id := range ids {
+			p.NS.Put(id)
+		}
+		return p
+	}
+	hostPID := nsinfo.ID{Type: nsinfo.PID, Ino: 4026531836}
+	boxPID := nsinfo.ID{Type: nsinfo.PID, Ino: 4026532000}
+	hostNet := nsinfo.ID{Type: nsinfo.Net, Ino: 4026531833}
+	snap := writeSnapshot(t,
+		in(tree.Process{PID: 1, Comm: "init"}, hostPID, hostNet),
+		in(tree.Process{PID: 7, PPID: 1, Comm: "seven"}, boxPID, hostNet),
+		in(tree.Process{PID: 8, PPID: 7, Comm: "eight"}, boxPID, hostNet),
+		in(tree.Process{PID: 70, PPID: 1, Comm: "seventy"}, hostPID, hostNet),
+	)
+	pidNSs := []string{"pid:[4026531836]\tPID 1 (init) and 1 more", "pid:[4026532000]\tPID 7 (seven) and 1 more"}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"pid", "--in", ""}, pidNSs},
+		{[]string{"pid", "--to", "pid:[4026532"}, pidNSs[1:]},
+		{[]string{"pid", "--in", "4026532"}, []string{"4026532000\tPID 7 (seven) and 1 more"}},
+		{[]string{"pid", "--in", "pid:7"}, []string{"pid:7\tthe PID namespace of seven", "pid:70\tthe PID namespace of seventy"}},
+		{[]string{"tree", "--ns", "pid:7"}, nil}, // tree --ns takes no pid:HOSTPID
+		{[]string{"pid", "--method", "n"}, []string{"nspid\tNSpid chains from /proc/PID/status only"}},
+		{[]string{"ns", ""}, []string{
+			"net:[4026531833]\tPID 1 (init) and 3 more",
+			pidNSs[0], pidNSs[1],
+		}},
+		{[]string{"ns", "-t", "pid", "4026532"}, []string{"4026532000\tPID 7 (seven) and 1 more"}},
+		{[]string{"ns", "--type", "net", "n"}, []string{"net:[4026531833]\tPID 1 (init) and 3 more"}},
+		{[]string{"ns", "net:[4026531833]", ""}, nil}, // one namespace at most
+		{[]string{"ns", "--matrix", "7"}, []string{"7\tseven", "70\tseventy"}},
+		{[]string{"ns", "--matrix", "7", "7"}, []string{"70\tseventy"}},
+		{[]string{"ns", "-T", "p"}, []string{
+			"parent\tnamespaces under their parent (PID and user)",
+			"process\tthe process tree in each namespace (the default)",
+			pidNSs[0], pidNSs[1],
+		}},
+		{[]string{"ns", "-T", "parent", "pid:[4026532"}, pidNSs[1:]},
+		{[]string{"ns", "--tree=o"}, []string{"owner\tnamespaces under the user namespace that owns them"}},
+		{[]string{"tui", "--interval", "1"}, []string{"1s", "10s"}},
+		{[]string{"spawn", "--grace", "5"}, []string{"500ms", "5s"}},
+		{[]string{"spawn", "--depth", ""}, nil},
+	} {
+		got, _ := complete(t, append([]string{"--input", snap}, c.args...)...)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("nsview %s<TAB>: %q, want %q", strings.Join(c.args, " "), got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		dir  string
+	}{
+		{[]string{"--input", ""}, ":8"}, // FilterFileExt: json
+		{[]string{"tree", "--input", ""}, ":8"},
+		{[]string{"snapshot", "-o", ""}, ":8"},
+		{[]string{"--proc", ""}, ":16"}, // FilterDirs
+		{[]string{"man", "-d", ""}, ":16"},
+	} {
+		got, dir := complete(t, c.args...)
+		if dir != c.dir {
+			t.Errorf("nsview %s<TAB>: directive %s (%q), want %s", strings.Join(c.args, " "), dir, got, c.dir)
+		}
+	}
+	if got, _ := complete(t, "--input", ""); !slices.Equal(got, []string{"json"}) {
+		t.Errorf("nsview --input <TAB>: %q, want the extension json", got)
 	}
 }

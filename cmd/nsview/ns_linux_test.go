@@ -281,3 +281,46 @@ kill $P`
 		t.Errorf("JSON lost the name:\n%s", readOut(t, dir, "nsview.json"))
 	}
 }
+
+// TestNSDiscoversFDOfPID2: in a PID namespace, PID 2 is an ordinary
+// process (here the command of nsview spawn), not kthreadd: a namespace
+// only its fd holds is found.
+func TestNSDiscoversFDOfPID2(t *testing.T) {
+	needRoot(t)
+	needTools(t, "unshare", "bash")
+	dir := t.TempDir()
+	script := `unshare --net sleep 1000 & h=$!
+for _ in $(seq 1 400); do [ "$(readlink /proc/$h/ns/net)" != "$(readlink /proc/self/ns/net)" ] && [ "$(cat /proc/$h/comm)" = sleep ] && break; sleep 0.025; done
+readlink /proc/$h/ns/net > "$OUT/fdnet"
+exec 7</proc/$h/ns/net
+kill $h; wait $h
+echo $$ > "$OUT/self"
+"$NSVIEW" ns -J -t net -o NS,TYPE,NPROCS,FOUND > "$OUT/ns.json" 2> "$OUT/ns.err" 7<&-`
+	cmd := exec.Command(nsviewBin, "spawn", "--", "bash", "-c", script)
+	cmd.Env = append(os.Environ(), "OUT="+dir, "NSVIEW="+nsviewBin)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if self := strings.TrimSpace(readOut(t, dir, "self")); self != "2" {
+		t.Fatalf("the command is PID %s inside, want 2", self)
+	}
+	fdnet, err := nsinfo.ParseID(strings.TrimSpace(readOut(t, dir, "fdnet")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Namespaces []lsnsRow `json:"namespaces"`
+	}
+	if err := json.Unmarshal([]byte(readOut(t, dir, "ns.json")), &doc); err != nil {
+		t.Fatalf("nsview ns -J: %v; stderr: %s", err, readOut(t, dir, "ns.err"))
+	}
+	for _, r := range doc.Namespaces {
+		if r.NS == fdnet.Ino {
+			if len(r.Found) != 1 || r.Found[0] != "fd 2/7" {
+				t.Errorf("%s: found %q, want [fd 2/7]", fdnet, r.Found)
+			}
+			return
+		}
+	}
+	t.Errorf("%s, held by fd 7 of PID 2, is not listed: %+v", fdnet, doc.Namespaces)
+}

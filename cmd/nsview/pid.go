@@ -55,10 +55,10 @@ The kernel translates (NS_GET_TGID_IN_PIDNS / NS_GET_TGID_FROM_PIDNS, Linux
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.in, "in", "", "map PID, numbered inside namespace NS, to the caller's numbering")
-	f.StringVar(&o.to, "to", "", "map the caller's PID to namespace NS's numbering")
+	f.StringVar(&o.in, "in", "", "map PID, numbered inside namespace `NS`, to the caller's numbering")
+	f.StringVar(&o.to, "to", "", "map the caller's PID to namespace `NS`'s numbering")
 	f.BoolVar(&o.json, "json", false, "print JSON")
-	f.StringVar(&o.method, "method", "auto", "how to translate: auto, kernel (ioctls) or nspid (NSpid chains)")
+	f.StringVar(&o.method, "method", "auto", "how to translate (`METHOD`): auto, kernel (ioctls) or nspid (NSpid chains)")
 	return cmd
 }
 

@@ -51,8 +51,8 @@ is not a terminal it prints the process tree (nsview tree).`,
 			return runDefault(cmd, g)
 		},
 	}
-	root.PersistentFlags().StringVar(&g.procPath, "proc", "/proc", "proc filesystem to read")
-	root.PersistentFlags().StringVar(&g.input, "input", "", "show a saved snapshot (from 'nsview snapshot') instead of reading /proc; - for stdin")
+	root.PersistentFlags().StringVar(&g.procPath, "proc", "/proc", "the proc filesystem `DIR` to read")
+	root.PersistentFlags().StringVar(&g.input, "input", "", "show the saved snapshot `FILE` (from 'nsview snapshot') instead of reading /proc; - for stdin")
 	root.CompletionOptions.DisableDefaultCmd = true // newCompletionCmd replaces it
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{err}

@@ -48,6 +48,6 @@ Names that are not valid UTF-8 are kept exactly (base64 in *_b64 fields).`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write to FILE instead of stdout")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of stdout")
 	return cmd
 }

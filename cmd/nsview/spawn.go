@@ -44,8 +44,9 @@ each init and of CMD, and CMD's NSpid chain (outer to inner):
   pid:[4026532301] init 48213 → sh 48214 (NSpid 48214/2)
 
 Nothing started here outlives nsview, even when nsview is killed with
-SIGKILL, unless --detach is given; 'nsview spawn --stop ID' ends a detached
-sandbox. Signals sent to nsview are forwarded to CMD, except SIGCHLD, SIGURG
+SIGKILL, unless --detach is given: then nsview prints the sandbox's ID (its
+outermost PID namespace, pid:[N]) on stdout and exits, and
+'nsview spawn --stop ID' ends the sandbox. Signals sent to nsview are forwarded to CMD, except SIGCHLD, SIGURG
 (Go's runtime uses it) and SIGTSTP, SIGTTIN and SIGTTOU, which stop nsview.
 When stdin is the terminal and nsview is in its foreground, CMD gets the
 terminal (Ctrl-C reaches CMD's foreground job), and nsview restores the
@@ -55,11 +56,13 @@ Exit status: CMD's own (128+n when signal n ended it); 125 when the
 namespaces could not be created (the message names the setting to change);
 126 when CMD cannot be run, 127 when it is not found; 2 for bad flags.`,
 		Example: `  sudo nsview spawn                       # a shell as PID 2, nsview's init as PID 1
-  nsview spawn --user -- ps -ef           # unprivileged: a user namespace too
-  nsview spawn --depth 3 -- sleep 60      # three nested PID namespaces
+  nsview spawn -- ps -o pid,ppid,comm     # what a new PID namespace holds
+  nsview spawn --user -- id               # unprivileged: a user namespace too
+  nsview spawn --depth 3 -- grep NSpid /proc/self/status
   nsview spawn --uts --hostname box -- hostname
-  nsview spawn --detach -- sleep 600      # prints the ID; then:
-  nsview spawn --stop 'pid:[4026532301]'`,
+  id=$(nsview spawn --detach -- sleep 600)  # leave it running, keep its ID
+  nsview tree -p --ns "$id"               # look inside
+  nsview spawn --stop "$id"               # and end it`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSpawn(cmd, o, args)
@@ -74,13 +77,13 @@ namespaces could not be created (the message names the setting to change);
 	f.BoolVar(&o.net, "net", false, "also create a network namespace")
 	f.BoolVar(&o.cgroup, "cgroup", false, "also create a cgroup namespace")
 	f.BoolVar(&o.time, "time", false, "also create a time namespace")
-	f.StringVar(&o.hostname, "hostname", "", "set the hostname in a new UTS namespace (implies --uts)")
-	f.IntVar(&o.depth, "depth", 1, fmt.Sprintf("nest N PID namespaces, each with its own init; CMD runs in the innermost (1..%d)", spawn.MaxDepth))
+	f.StringVar(&o.hostname, "hostname", "", "set the hostname to `NAME` in a new UTS namespace (implies --uts)")
+	f.IntVar(&o.depth, "depth", 1, fmt.Sprintf("nest `N` PID namespaces, each with its own init; CMD runs in the innermost (1..%d)", spawn.MaxDepth))
 	f.BoolVar(&o.noInit, "no-init", false, "run CMD itself as PID 1 of the innermost namespace, as unshare does")
-	f.BoolVar(&o.detach, "detach", false, "print what was created and leave it running (CMD's stdio is /dev/null)")
+	f.BoolVar(&o.detach, "detach", false, "leave the sandbox running and print its ID, for --stop (CMD's stdio is /dev/null)")
 	f.BoolVar(&o.json, "json", false, "print what was created as JSON on stdout instead of the line on stderr")
-	f.StringVar(&o.stop, "stop", "", "end the detached sandbox ID (its pid:[N] or its init's PID) and exit")
-	f.DurationVar(&o.grace, "grace", 3*time.Second, "with --stop: time CMD gets after SIGTERM before everything is killed")
+	f.StringVar(&o.stop, "stop", "", "end the detached sandbox `ID` (its pid:[N] or its init's PID) and exit")
+	f.DurationVar(&o.grace, "grace", 3*time.Second, "with --stop: the `TIME` CMD gets after SIGTERM before everything is killed")
 	return cmd
 }
 
@@ -281,6 +284,10 @@ func printStart(cmd *cobra.Command, o *spawnOptions, opts spawn.Options, info sp
 	}
 	if o.detach {
 		fmt.Fprintf(w, "detached; end it with: nsview spawn --stop '%s'\n", id)
+		// The ID alone on stdout, as docker run -d prints its container's,
+		// so that id=$(nsview spawn --detach ...) keeps it for --stop.
+		_, err := fmt.Fprintln(cmd.OutOrStdout(), id)
+		return err
 	}
 	return nil
 }

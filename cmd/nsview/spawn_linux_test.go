@@ -383,35 +383,47 @@ func TestSpawnProcMasked(t *testing.T) {
 	}
 }
 
+// detachedSandbox is what nsview spawn --detach --json says it started.
+type detachedSandbox struct {
+	ID         string `json:"id"`
+	Inits      []int  `json:"inits"`
+	CommandPID int    `json:"command_pid"`
+	Detached   bool   `json:"detached"`
+	// pidns is its outermost PID namespace.
+	pidns []spawntest.NS
+}
+
+// spawnDetached runs nsview spawn --detach --json with args, and kills
+// whatever is left in the sandbox when the test ends.
+func spawnDetached(t *testing.T, args ...string) detachedSandbox {
+	t.Helper()
+	cmd := nsviewCmd(t, append([]string{"spawn", "--detach", "--json"}, args...)...)
+	stdout, stderr, code := runCmd(t, cmd)
+	if code != 0 {
+		t.Fatalf("spawn --detach: exit %d, %q", code, stderr)
+	}
+	var info detachedSandbox
+	if err := json.Unmarshal([]byte(stdout), &info); err != nil || !info.Detached || len(info.Inits) == 0 {
+		t.Fatalf("spawn --detach --json: %q: %v", stdout, err)
+	}
+	info.pidns = spawntest.Namespaces(t, info.Inits[0], nsinfo.PID)
+	t.Cleanup(func() {
+		for _, p := range spawntest.InNamespace(info.pidns[0]) {
+			syscall.Kill(p.PID, syscall.SIGKILL)
+		}
+	})
+	return info
+}
+
 // A detached sandbox runs on after nsview exits; --stop ends it.
 func TestSpawnDetachAndStop(t *testing.T) {
 	spawntest.NeedRoot(t)
-	tag := fmt.Sprintf("NSVIEW_TEST_TAG=detach-%d", time.Now().UnixNano())
-	cmd := nsviewCmd(t, "spawn", "--detach", "--json", "--depth", "2", "--", "sleep", "1000")
-	cmd.Env = append(cmd.Env, tag)
-	stdout, stderr, code := runCmd(t, cmd)
-	if code != 0 {
-		t.Fatalf("--detach: exit %d, %q", code, stderr)
-	}
-	var info struct {
-		ID         string `json:"id"`
-		Inits      []int  `json:"inits"`
-		CommandPID int    `json:"command_pid"`
-		Detached   bool   `json:"detached"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &info); err != nil || !info.Detached {
-		t.Fatalf("--detach --json: %q: %v", stdout, err)
-	}
-	pidns := spawntest.Namespaces(t, info.Inits[0], nsinfo.PID)
-	defer func() {
-		for _, p := range spawntest.InNamespace(pidns[0]) {
-			syscall.Kill(p.PID, syscall.SIGKILL)
-		}
-	}()
+	info := spawnDetached(t, "--depth", "2", "--", "sleep", "1000")
+	pidns := info.pidns
 	if !spawntest.Alive(info.Inits[0]) || !spawntest.Alive(info.CommandPID) {
 		t.Fatalf("after nsview exited, the detached sandbox is gone")
 	}
-	_, stderr, code = runNsview(t, "spawn", "--stop", info.ID)
+	_, stderr, code := runNsview(t, "spawn", "--stop", info.ID)
 	if code != 0 || !strings.Contains(stderr, "stopped "+info.ID) {
 		t.Errorf("--stop %s: exit %d, %q", info.ID, code, stderr)
 	}
@@ -419,5 +431,33 @@ func TestSpawnDetachAndStop(t *testing.T) {
 	_, stderr, code = runNsview(t, "spawn", "--stop", info.ID)
 	if code != exitError || !strings.Contains(stderr, "no nsview sandbox") {
 		t.Errorf("--stop again: exit %d, %q; want 1, no sandbox", code, stderr)
+	}
+}
+
+// Without --json, --detach prints the sandbox's ID alone on stdout, what
+// --stop takes (id=$(nsview spawn --detach ...) in the examples).
+func TestSpawnDetachPrintsID(t *testing.T) {
+	spawntest.NeedRoot(t)
+	stdout, stderr, code := runNsview(t, "spawn", "--detach", "--", "sleep", "1000")
+	if code != 0 {
+		t.Fatalf("--detach: exit %d, %q", code, stderr)
+	}
+	id := strings.TrimSuffix(stdout, "\n")
+	nsid, err := nsinfo.ParseID(id)
+	if err != nil || nsid.Type != nsinfo.PID || stdout != id+"\n" {
+		t.Fatalf("--detach printed %q on stdout, want pid:[N] and a newline", stdout)
+	}
+	pidns := []spawntest.NS{{ID: nsid}}
+	defer func() {
+		for _, p := range spawntest.InNamespace(pidns[0]) {
+			syscall.Kill(p.PID, syscall.SIGKILL)
+		}
+		spawntest.CheckGone(t, 5*time.Second, pidns)
+	}()
+	if !strings.Contains(stderr, "nsview spawn --stop '"+id+"'") {
+		t.Errorf("stderr %q does not say how to stop %s", stderr, id)
+	}
+	if _, stderr, code := runNsview(t, "spawn", "--stop", id); code != 0 {
+		t.Errorf("--stop %s: exit %d, %q", id, code, stderr)
 	}
 }

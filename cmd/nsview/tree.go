@@ -101,7 +101,7 @@ e.g. ESC [1m) and ends it ("me", as ncurses trims it, e.g. ESC [0m).`,
 	f.BoolVarP(&o.args, "arguments", "a", false, "show command line arguments")
 	f.BoolVarP(&o.noCompact, "compact-not", "c", false, "don't compact identical subtrees")
 	f.BoolVarP(&o.highlightAll, "highlight-all", "h", false, "highlight the current process and its ancestors")
-	f.IntVarP(&o.highlightPID, "highlight-pid", "H", 0, "highlight this process and its ancestors")
+	f.IntVarP(&o.highlightPID, "highlight-pid", "H", 0, "highlight this `PID` and its ancestors")
 	f.BoolVarP(&o.long, "long", "l", false, "don't truncate long lines")
 	f.BoolVarP(&o.byPID, "numeric-sort", "n", false, "sort output by PID")
 	f.StringVarP(&o.nsSort, "ns-sort", "N", "", "one tree per namespace of this `TYPE` (cgroup, ipc, mnt, net, pid, time, user, uts)")

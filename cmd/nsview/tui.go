@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/spf13/cobra"
 
 	"github.com/nsview/nsview/pkg/container"
@@ -32,18 +34,21 @@ process's PID namespace as it sees itself on the right (what
 'nsenter -t PID -p -m pstree -p' would show), its details below.
 
 It refreshes every --interval, incrementally; --input shows a saved snapshot
-with refresh off. Press ? for every key: / searches by name, command line or
-PID in any numbering, s spawns a sandbox (a new PID namespace) and x ends it.
-Sandboxes spawned from the UI end when it quits, unless --detach.`,
+with refresh off. / searches by name, command line or PID in any numbering,
+s spawns a sandbox (a new PID namespace) and x ends it. Sandboxes spawned
+from the UI end when it quits, unless --detach.
+
+Keys (? shows them in the UI too):
+` + tuiKeyHelp(),
 		Example: `  nsview tui
   nsview tui --interval 2s
-  nsview tui --input host.json`,
+  nsview snapshot > host.json && nsview tui --input host.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTUI(cmd, g, o)
 		},
 	}
-	cmd.Flags().DurationVar(&o.interval, "interval", ui.DefaultInterval, "refresh interval of the live view")
+	cmd.Flags().DurationVar(&o.interval, "interval", ui.DefaultInterval, "refresh `INTERVAL` of the live view")
 	cmd.Flags().BoolVar(&o.detach, "detach", false, "leave sandboxes spawned from the UI running after it quits")
 	return cmd
 }
@@ -93,4 +98,39 @@ func runTUI(cmd *cobra.Command, g *globalOptions, o *tuiOptions) error {
 		return fmt.Errorf("tui: %w", err)
 	}
 	return nil
+}
+
+// tuiKeyRow is one key binding of the UI as the help shows it.
+type tuiKeyRow struct {
+	help, action string
+	// keys are every key bound, as Bubble Tea names them.
+	keys []string
+}
+
+// tuiKeys lists the UI's key bindings from its key map, in the order of
+// its ? screen, then the keys of a prompt: the --help text, the man page
+// and the README's table come from here, so none can drift from the keys
+// the UI binds.
+func tuiKeys() []tuiKeyRow {
+	km := ui.DefaultKeyMap()
+	var rows []tuiKeyRow
+	add := func(b key.Binding, suffix string) {
+		rows = append(rows, tuiKeyRow{b.Help().Key, b.Help().Desc + suffix, b.Keys()})
+	}
+	for _, col := range km.FullHelp() {
+		for _, b := range col {
+			add(b, "")
+		}
+	}
+	add(km.Accept, " (search or spawn prompt)")
+	add(km.Cancel, " (search or spawn prompt)")
+	return rows
+}
+
+func tuiKeyHelp() string {
+	var b strings.Builder
+	for _, r := range tuiKeys() {
+		fmt.Fprintf(&b, "  %-8s %s\n", r.help, r.action)
+	}
+	return b.String()
 }

@@ -26,19 +26,28 @@ type tmuxRun struct {
 
 func startInTmux(t *testing.T, width, height int, env []string, args ...string) *tmuxRun {
 	t.Helper()
+	line := nsviewBin
+	for _, a := range args {
+		line += " '" + a + "'"
+	}
+	return startLineInTmux(t, width, height, env, "", line)
+}
+
+// startLineInTmux runs a shell command line in the pane, in dir (unless
+// ""), with its stderr saved.
+func startLineInTmux(t *testing.T, width, height int, env []string, dir, line string) *tmuxRun {
+	t.Helper()
 	needTools(t, "tmux")
-	bin := nsviewBin
 	r := &tmuxRun{t: t, socket: fmt.Sprintf("nsview-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: t.TempDir(), width: width}
 	var script strings.Builder
 	script.WriteString("stty -g > " + r.dir + "/before\n")
 	for _, e := range env {
 		script.WriteString("export " + e + "\n")
 	}
-	script.WriteString(bin)
-	for _, a := range args {
-		script.WriteString(" '" + a + "'")
+	if dir != "" {
+		script.WriteString("cd '" + dir + "'\n")
 	}
-	script.WriteString(" 2>" + r.dir + "/stderr\n")
+	script.WriteString("{ " + line + "\n} 2>" + r.dir + "/stderr\n")
 	script.WriteString("echo $? > " + r.dir + "/exit.tmp; mv " + r.dir + "/exit.tmp " + r.dir + "/exit\n")
 	script.WriteString("stty -g > " + r.dir + "/after\n")
 	script.WriteString("exec sleep 100000\n")

@@ -118,6 +118,23 @@ func MaybeRunInit() { maybeRunInit() }
 // when id names no nsview sandbox.
 func Stop(id string, grace time.Duration) (int, error) { return stop(id, grace) }
 
+// Running is an nsview sandbox found on this system, named as Stop takes it.
+type Running struct {
+	// Init is the host PID of its outermost init.
+	Init int
+	// PIDNamespace is its outermost PID namespace; zero when the init's
+	// link could not be read.
+	PIDNamespace nsinfo.ID
+	// Command is the name (comm) of the command it runs, "" when it
+	// could not be found.
+	Command string
+}
+
+// List returns the nsview sandboxes running on this system, detached or
+// not, one per outermost init, by init PID: what `nsview spawn --stop`
+// completes.
+func List() ([]Running, error) { return list() }
+
 // sandboxImpl is what each platform provides.
 type sandboxImpl interface {
 	info() Info

@@ -372,6 +372,44 @@ func TestDetachAndStop(t *testing.T) {
 	}
 }
 
+// List finds a running sandbox once, by its outermost init and PID
+// namespace, with the name of the command its inner init runs.
+func TestList(t *testing.T) {
+	spawntest.NeedRoot(t)
+	sb, err := spawn.Start(spawn.Options{Detach: true, Depth: 2, Command: []string{"sleep", "1000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := sb.Info()
+	nss := spawntest.Namespaces(t, info.Inits[0], nsinfo.PID)
+	defer func() {
+		sb.Close()
+		spawntest.CheckGone(t, time.Second, nss)
+	}()
+	// Start returns once the command's process exists, maybe before it
+	// has executed sleep.
+	if !spawntest.WaitFor(10*time.Second, func() bool { p, _ := spawntest.Stat(info.CommandPID); return p.Comm == "sleep" }) {
+		t.Fatalf("the command %d never became sleep", info.CommandPID)
+	}
+	running, err := spawn.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := spawn.Running{Init: info.Inits[0], PIDNamespace: info.PIDNamespaces[0], Command: "sleep"}
+	if !slices.Contains(running, want) {
+		t.Errorf("List: %+v, want %+v in it", running, want)
+	}
+	for _, r := range running {
+		if r.Init == info.Inits[1] {
+			t.Errorf("List has the inner init %d: %+v", r.Init, r)
+		}
+	}
+	if _, err := spawn.Stop(want.PIDNamespace.String(), time.Second); err != nil {
+		t.Errorf("Stop(%s): %v", want.PIDNamespace, err)
+	}
+	sb.Wait()
+}
+
 // Options that can never work are ErrBadOptions; a missing command is
 // ErrNoCommand with ENOENT.
 func TestBadOptionsAndMissingCommand(t *testing.T) {

@@ -11,3 +11,5 @@ func start(Options) (*Sandbox, error) { return nil, ErrUnsupported }
 func maybeRunInit() {}
 
 func stop(string, time.Duration) (int, error) { return 0, ErrUnsupported }
+
+func list() ([]Running, error) { return nil, ErrUnsupported }

@@ -115,11 +115,7 @@ func findSandbox(id string) (int, error) {
 // with inode ino.
 func initOfNamespace(ino uint64) (int, error) {
 	want := nsinfo.ID{Type: nsinfo.PID, Ino: ino}.String()
-	proc, err := nsinfo.NewProcFS("/proc")
-	if err != nil {
-		return 0, err
-	}
-	pids, err := proc.PIDs()
+	pids, err := livePIDs()
 	if err != nil {
 		return 0, err
 	}
@@ -176,4 +172,67 @@ func parentOf(pid int) int {
 		return 0
 	}
 	return st.PPID
+}
+
+// livePIDs lists the processes of the caller's /proc.
+func livePIDs() ([]int, error) {
+	proc, err := nsinfo.NewProcFS("/proc")
+	if err != nil {
+		return nil, err
+	}
+	return proc.PIDs()
+}
+
+func list() ([]Running, error) {
+	pids, err := livePIDs()
+	if err != nil {
+		return nil, err
+	}
+	var out []Running
+	for _, pid := range pids {
+		// An inner init's parent is an init too: only the outermost
+		// names the whole sandbox.
+		if !isSandboxInit(pid) || isSandboxInit(parentOf(pid)) {
+			continue
+		}
+		r := Running{Init: pid, Command: commandOf(pid)}
+		if link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); err == nil {
+			r.PIDNamespace, _ = nsinfo.ParseID(link)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// commandOf follows a sandbox's inits down from its outermost one to the
+// command they run, through /proc/PID/task/PID/children, and returns its
+// name; "" when the chain cannot be followed (CMD already gone, or a kernel
+// without the children file).
+func commandOf(init int) string {
+	pid := init
+	for range MaxDepth + 1 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		if err != nil {
+			return ""
+		}
+		kids := strings.Fields(string(b))
+		if len(kids) == 0 {
+			return ""
+		}
+		// The first child is the oldest: the next level's init or the
+		// command; orphans the init adopted come after it.
+		child, err := strconv.Atoi(kids[0])
+		if err != nil {
+			return ""
+		}
+		if !isSandboxInit(child) {
+			comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child))
+			if err != nil {
+				return ""
+			}
+			return strings.TrimSuffix(string(comm), "\n")
+		}
+		pid = child
+	}
+	return ""
 }

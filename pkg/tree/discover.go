@@ -242,6 +242,14 @@ func (d *discoverer) fds(workers int) {
 		workers = max(2, runtime.GOMAXPROCS(0))
 	}
 	workers = min(workers, max(1, len(procs)))
+	// Kernel threads hold no files: kthreadd (PID 2, PPID 0, in the
+	// initial PID namespace only) and its children. Elsewhere PID 2 is an
+	// ordinary process, such as the command of a container or of nsview
+	// spawn, whose fds count.
+	kthreadd := 0
+	if k, ok := d.s.Proc(2); ok && k.PPID == 0 && k.Comm == "kthreadd" {
+		kthreadd = 2
+	}
 	found := make([][]fdHold, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -255,8 +263,8 @@ func (d *discoverer) fds(workers int) {
 				if i >= len(procs) {
 					return
 				}
-				if p := &procs[i]; p.PID == 2 || p.PPID == 2 {
-					continue // kernel threads hold no files
+				if p := &procs[i]; kthreadd != 0 && (p.PID == kthreadd || p.PPID == kthreadd) {
+					continue
 				}
 				if d.real {
 					found[w], buf = realFDs(d.proc.Path, procs[i].PID, buf, found[w])

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 // scan sees, and follows an exec (new name, new arguments) at once.
 func TestRescanLive(t *testing.T) {
 	cmd := exec.Command("sh", "-c", "sleep 1000 & read x; exec sleep 999")
+	// A group of its own: the background sleep is ended with the shell.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +30,7 @@ func TestRescanLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
 	})
 	sh := cmd.Process.Pid
