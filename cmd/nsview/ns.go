@@ -163,6 +163,10 @@ func runNS(cmd *cobra.Command, g *globalOptions, o *nsOptions, args []string) er
 	if ro.NS != 0 {
 		// Every process of the namespace is listed with its command.
 		opts.Cmdline = true
+	} else {
+		// Each namespace shows its lowest PID only: the others need
+		// no more than their links.
+		opts.LeadersOnly = true
 	}
 	s, err := loadSnapshot(g, opts, cmd.ErrOrStderr())
 	if err != nil {

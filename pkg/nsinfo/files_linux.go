@@ -3,6 +3,7 @@ package nsinfo
 import (
 	"os"
 	"strconv"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -11,9 +12,18 @@ import (
 // directory is opened once with O_PATH and every file of the process is read
 // relative to it with openat/readlinkat, which is both the cheapest way in
 // syscalls and immune to PID reuse between two reads of one process.
-func OSFiles(root string) Files { return osFiles{root: root} }
+func OSFiles(root string) Files {
+	var st unix.Statfs_t
+	proc := unix.Statfs(root, &st) == nil && st.Type == unix.PROC_SUPER_MAGIC
+	return osFiles{root: root, proc: proc}
+}
 
-type osFiles struct{ root string }
+type osFiles struct {
+	root string
+	// proc says root is a proc filesystem, whose directory listings are
+	// known to fill the buffer (see ReadFDLinks), not a fixture.
+	proc bool
+}
 
 func (f osFiles) OpenProc(pid int) (ProcDir, error) {
 	name := "self"
@@ -25,7 +35,7 @@ func (f osFiles) OpenProc(pid int) (ProcDir, error) {
 	if err != nil {
 		return nil, wrap("open", path, err)
 	}
-	return &osProcDir{fd: fd, path: path}, nil
+	return &osProcDir{fd: fd, path: path, proc: f.proc}, nil
 }
 
 func (f osFiles) ReadDirNames(name string) ([]string, error) {
@@ -54,6 +64,7 @@ func (f osFiles) Readlink(name string) (string, error) {
 type osProcDir struct {
 	fd   int
 	path string
+	proc bool
 }
 
 func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
@@ -137,6 +148,115 @@ func (d *osProcDir) Readlink(name string) (string, error) {
 		return s, nil
 	}
 	return string(b[:n]), nil
+}
+
+// maxFDDirent is the largest getdents64 record of a /proc/PID/fd entry: the
+// 19-byte header and a name of at most 10 digits with its NUL, rounded up
+// to 8 bytes.
+const maxFDDirent = 32
+
+// ReadFDLinks lists the fd directory with getdents64 into buf and reads
+// each entry's link with readlinkat, the name passed straight from buf
+// (where getdents64 NUL-terminates it). The kernel fills a getdents64
+// buffer of /proc/PID/fd until the next entry does not fit
+// (proc_readfd_common stops only then, or at the last descriptor), so on a
+// proc mount a read that leaves room for the largest entry was the last:
+// that saves the second getdents64 call that would return 0, one of the
+// few syscalls each process costs.
+func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]byte, error) {
+	fd, err := openat(d.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return buf, wrap("open", d.path+"/fd", err)
+	}
+	defer unix.Close(fd)
+	if cap(buf) < 4096 {
+		buf = make([]byte, 4096)
+	}
+	buf = buf[:cap(buf)]
+	var link [128]byte
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return buf, wrap("list", d.path+"/fd", err)
+		}
+		if n <= 0 {
+			return buf, nil
+		}
+		for b := buf[:n]; len(b) >= 20; {
+			reclen := int(uint16(b[16]) | uint16(b[17])<<8)
+			if reclen < 20 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			b = b[reclen:]
+			num, ok := fdNumber(name)
+			if !ok {
+				continue // "." and ".."
+			}
+			l, err := readlinkatZ(fd, &name[0], link[:])
+			if err != nil || l >= len(link) {
+				// Closed meanwhile, or too long for a namespace's
+				// link text (a path): nothing to report.
+				continue
+			}
+			each(num, link[:l])
+		}
+		if d.proc && len(buf)-n >= maxFDDirent {
+			return buf, nil
+		}
+	}
+}
+
+// fdNumber parses a NUL-terminated fd entry name.
+func fdNumber(name []byte) (int, bool) {
+	n := 0
+	for i, c := range name {
+		switch {
+		case c == 0:
+			return n, i > 0
+		case c < '0' || c > '9' || i >= 10:
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return 0, false
+}
+
+// readlinkatZ is readlinkat(2) with a name that is already NUL-terminated,
+// so that reading a link allocates nothing.
+func readlinkatZ(dirfd int, name *byte, buf []byte) (int, error) {
+	for {
+		n, _, errno := unix.Syscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)),
+			uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
+		switch errno {
+		case 0:
+			return int(n), nil
+		case unix.EINTR:
+			continue
+		}
+		return 0, errno
+	}
+}
+
+// readlinkZ reads the link nameZ (NUL-terminated) into buf. A link text
+// that fills buf may have been cut: it is read again by Readlink.
+func (d *osProcDir) readlinkZ(nameZ string, buf []byte) (int, error) {
+	n, err := readlinkatZ(d.fd, unsafe.StringData(nameZ), buf)
+	name := nameZ[:len(nameZ)-1]
+	if err != nil {
+		return 0, wrap("readlink", d.path+"/"+name, err)
+	}
+	if n == len(buf) {
+		s, err := d.Readlink(name)
+		if err != nil {
+			return 0, err
+		}
+		return copy(buf, s), nil
+	}
+	return n, nil
 }
 
 func (d *osProcDir) ReadDirNames(name string) ([]string, error) {

@@ -2,6 +2,7 @@ package nsinfo
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,5 +202,122 @@ func TestCaller(t *testing.T) {
 	}
 	if c := p.CheckCaller(); c.ForeignProc || c.Warning("/proc") != "" {
 		t.Errorf("self is us: %+v", c)
+	}
+}
+
+// fdLinks lists a directory's fd links as ReadFDLinks does, through
+// os.ReadDir and os.Readlink.
+func fdLinks(t *testing.T, dir string) map[int]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if s, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil {
+			want[fd] = s
+		}
+	}
+	return want
+}
+
+// TestReadFDLinksOnProc holds ReadFDLinks to os.ReadDir and os.Readlink on
+// this process's own fds: more than one getdents64 buffer of them (the
+// shortcut that skips the last, empty read must not cut the list), one of
+// them a namespace. The fds opened here are closed before the test ends.
+func TestReadFDLinksOnProc(t *testing.T) {
+	p, err := NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := os.Open("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	for range 400 { // about 12 KiB of entries: three 4 KiB buffers
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+	}
+	d, err := p.Files.OpenProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	fr, ok := d.(FDLinkReader)
+	if !ok {
+		t.Fatal("OSFiles' ProcDir does not implement FDLinkReader")
+	}
+	for _, start := range [][]byte{nil, make([]byte, 100), make([]byte, 0, 1<<16)} {
+		got := map[int]string{}
+		if _, err := fr.ReadFDLinks(start, func(fd int, link []byte) { got[fd] = string(link) }); err != nil {
+			t.Fatal(err)
+		}
+		want := fdLinks(t, "/proc/self/fd")
+		// The fds of the listings themselves differ; all others match.
+		for fd, s := range want {
+			if g, ok := got[fd]; !ok && !strings.HasPrefix(s, "/proc/") {
+				t.Errorf("fd %d (%s) not listed", fd, s)
+			} else if ok && g != s && !strings.HasPrefix(s, "/proc/") {
+				t.Errorf("fd %d: %q, readlink says %q", fd, g, s)
+			}
+		}
+		if len(got) < 400 {
+			t.Errorf("%d fds listed, want over 400", len(got))
+		}
+		if got[int(ns.Fd())] == "" || !strings.HasPrefix(got[int(ns.Fd())], "net:[") {
+			t.Errorf("namespace fd %d: %q", ns.Fd(), got[int(ns.Fd())])
+		}
+	}
+}
+
+// TestReadFDLinksOnDirectory lists a fixture's fd directory (symbolic links
+// on a plain filesystem) whole, and reports none for a process without one.
+func TestReadFDLinksOnDirectory(t *testing.T) {
+	root := t.TempDir()
+	fds := filepath.Join(root, "7", "fd")
+	if err := os.MkdirAll(fds, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "8"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		target := "/dev/null"
+		if i%100 == 7 {
+			target = "net:[40265322" + strconv.Itoa(10+i/100) + "]"
+		}
+		if err := os.Symlink(target, filepath.Join(fds, strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := OSFiles(root)
+	d, err := files.OpenProc(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got := map[int]string{}
+	if _, err := d.(FDLinkReader).ReadFDLinks(nil, func(fd int, link []byte) { got[fd] = string(link) }); err != nil {
+		t.Fatal(err)
+	}
+	if want := fdLinks(t, fds); !maps.Equal(got, want) {
+		t.Errorf("ReadFDLinks listed %d fds, want %d", len(got), len(want))
+	}
+	d8, err := files.OpenProc(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d8.Close()
+	if _, err := d8.(FDLinkReader).ReadFDLinks(nil, func(int, []byte) { t.Error("an fd listed where there is none") }); !IsVanished(err) {
+		t.Errorf("no fd directory: %v, want vanished", err)
 	}
 }

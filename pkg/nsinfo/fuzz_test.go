@@ -169,6 +169,28 @@ func FuzzParseID(f *testing.F) {
 	})
 }
 
+// TestParseLinkAgrees holds ParseLink, the allocation-free parser of fd
+// discovery, to ParseID on every seed of FuzzParseID and on the links an
+// fd table holds, and checks it allocates nothing.
+func TestParseLinkAgrees(t *testing.T) {
+	links := []string{"/dev/null", "pipe:[4912193]", "socket:[77]", "anon_inode:[eventfd]",
+		"anon_inode:inotify", "net:[4026532281]", "mnt:[4026531841]", "time:[4026531834]"}
+	for _, s := range linkSeeds() {
+		links = append(links, s)
+	}
+	for _, s := range links {
+		want, err := ParseID(s)
+		got, ok := ParseLink([]byte(s))
+		if ok != (err == nil) || got != want {
+			t.Errorf("ParseLink(%q) = %v, %v; ParseID: %v, %v", s, got, ok, want, err)
+		}
+		b := []byte(s)
+		if n := testing.AllocsPerRun(10, func() { ParseLink(b) }); n != 0 {
+			t.Errorf("ParseLink(%q) allocates %v times", s, n)
+		}
+	}
+}
+
 // seedFile is one seed in the format go test reads from testdata/fuzz.
 func seedFile(args ...any) string {
 	var b strings.Builder

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // ID identifies a namespace as the kernel shows it in /proc/PID/ns links:
@@ -29,21 +28,58 @@ var ErrBadLink = errors.New("not a namespace link")
 // zero), so that for every text it accepts, ID.String gives the text back:
 // two different link texts never name the same ID.
 func ParseID(link string) (ID, error) {
-	// The shortest valid text is "ipc:[1]"; the type ends at the first ':'.
-	colon := strings.IndexByte(link, ':')
-	if colon <= 0 || len(link) < colon+4 || link[colon+1] != '[' || link[len(link)-1] != ']' {
+	id, bad := parseLink(link)
+	switch bad {
+	case badFormat:
 		return ID{}, fmt.Errorf("parse %q: %w", truncateString(link), ErrBadLink)
-	}
-	typ, ok := typeNamed(link[:colon])
-	if !ok {
+	case badType:
 		return ID{}, fmt.Errorf("parse %q: %w: unknown type", truncateString(link), ErrBadLink)
+	case badIno:
+		return ID{}, fmt.Errorf("parse %q: %w: bad inode number", truncateString(link), ErrBadLink)
+	}
+	return id, nil
+}
+
+// ParseLink is ParseID for link text in a buffer, without allocating and
+// without saying why text is not a namespace link: for fd discovery, where
+// most links read are files, pipes and sockets.
+func ParseLink(link []byte) (ID, bool) {
+	id, bad := parseLink(link)
+	return id, bad == linkOK
+}
+
+type linkFault uint8
+
+const (
+	linkOK linkFault = iota
+	badFormat
+	badType
+	badIno
+)
+
+// parseLink is the one parser of link text, as a string or as bytes.
+func parseLink[T string | []byte](link T) (ID, linkFault) {
+	// The shortest valid text is "ipc:[1]"; the type ends at the first ':'.
+	colon := -1
+	for i := 0; i < len(link); i++ {
+		if link[i] == ':' {
+			colon = i
+			break
+		}
+	}
+	if colon <= 0 || len(link) < colon+4 || link[colon+1] != '[' || link[len(link)-1] != ']' {
+		return ID{}, badFormat
+	}
+	typ, ok := typeNamed(string(link[:colon]))
+	if !ok {
+		return ID{}, badType
 	}
 	digits := link[colon+2 : len(link)-1]
 	ino, good := parseUint([]byte(digits))
 	if !good || ino == 0 || digits[0] == '0' {
-		return ID{}, fmt.Errorf("parse %q: %w: bad inode number", truncateString(link), ErrBadLink)
+		return ID{}, badIno
 	}
-	return ID{Type: typ, Ino: ino}, nil
+	return ID{Type: typ, Ino: ino}, linkOK
 }
 
 func truncateString(s string) string {

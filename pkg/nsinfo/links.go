@@ -23,6 +23,20 @@ var linkNames = [NumTypes + 1]string{
 	"ns/pid_for_children",
 }
 
+// bufLinker is a ProcDir that reads a link into a buffer without
+// allocating, given its name as NUL-terminated text (OSFiles' directories).
+type bufLinker interface {
+	readlinkZ(nameZ string, buf []byte) (int, error)
+}
+
+// linkNamesZ are linkNames, NUL-terminated for bufLinker.
+var linkNamesZ = func() (z [NumTypes + 1]string) {
+	for i, n := range linkNames {
+		z[i] = n + "\x00"
+	}
+	return z
+}()
+
 // alwaysThere says which links every kernel nsview runs on has: NSpid came
 // in Linux 4.1, and ipc, mnt, net, pid, user and uts links were all there by
 // 3.8. The cgroup (4.6) and time (5.6) links and pid_for_children (4.12)
@@ -41,11 +55,30 @@ var alwaysThere = [NumTypes + 1]bool{
 // ErrDenied; a cgroup, time or pid_for_children link missing alone means the
 // kernel lacks it (or, for pid_for_children, has none yet) and is left 0
 // without error.
-func ReadLinks(dir ProcDir) (Links, error) {
+func ReadLinks(dir ProcDir) (Links, error) { return readLinks(dir, linkNames[:]) }
+
+// ReadNamespaceLinks reads the eight namespace links only, leaving
+// PIDForChildren 0: one readlink fewer per process, for scans that do not
+// show pid_for_children. Outcomes are ReadLinks's.
+func ReadNamespaceLinks(dir ProcDir) (Links, error) { return readLinks(dir, linkNames[:NumTypes]) }
+
+func readLinks(dir ProcDir, names []string) (Links, error) {
 	var l Links
 	var firstGone, firstDenied, other error
-	for i, name := range linkNames {
-		s, err := dir.Readlink(name)
+	bl, _ := dir.(bufLinker)
+	var buf [128]byte
+	for i, name := range names {
+		var link []byte
+		var err error
+		if bl != nil {
+			var n int
+			n, err = bl.readlinkZ(linkNamesZ[i], buf[:])
+			link = buf[:n]
+		} else {
+			var s string
+			s, err = dir.Readlink(name)
+			link = []byte(s)
+		}
 		if err != nil {
 			switch {
 			case IsVanished(err):
@@ -64,9 +97,10 @@ func ReadLinks(dir ProcDir) (Links, error) {
 			}
 			continue
 		}
-		id, err := ParseID(s)
-		if err != nil {
+		id, ok := ParseLink(link)
+		if !ok {
 			if other == nil {
+				_, err := ParseID(string(link)) // says why
 				other = fmt.Errorf("readlink %s: %w", name, err)
 			}
 			continue

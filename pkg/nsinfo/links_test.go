@@ -58,6 +58,23 @@ func TestReadLinks(t *testing.T) {
 	}
 }
 
+// TestReadNamespaceLinks checks that the eight links are read alone, with
+// ReadLinks's values, and pid_for_children is not even asked for.
+func TestReadNamespaceLinks(t *testing.T) {
+	d := &fakeDir{links: allLinks()}
+	l, err := ReadNamespaceLinks(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := ReadLinks(&fakeDir{links: allLinks()})
+	if l.NS != all.NS || l.PIDForChildren != 0 {
+		t.Errorf("got %+v, want %v and no pid_for_children", l, all.NS)
+	}
+	if d.reads != NumTypes {
+		t.Errorf("%d readlinks, want %d", d.reads, NumTypes)
+	}
+}
+
 func TestReadLinksOutcomes(t *testing.T) {
 	type want struct {
 		vanished, denied, other bool

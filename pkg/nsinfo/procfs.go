@@ -96,3 +96,14 @@ func (p *ProcFS) Join(elem ...string) string {
 type StatReader interface {
 	ReadStat(pid int, buf []byte) (stat []byte, uid uint32, err error)
 }
+
+// FDLinkReader is implemented by ProcDirs that can list the process's open
+// file descriptors and read where each one's link points more cheaply than
+// ReadDirNames("fd") and one Readlink("fd/N") each: with the fd directory
+// opened relative to the process's own (so the same process), listed into
+// buf and every link read without allocating. each is called with the
+// descriptor's number and link text (valid only during the call); a link
+// that vanished meanwhile is skipped. Scans use it when a ProcDir has it.
+type FDLinkReader interface {
+	ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]byte, error)
+}

@@ -3,12 +3,9 @@ package tree
 import (
 	"fmt"
 	"os/user"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/prometheus/procfs"
@@ -16,21 +13,23 @@ import (
 
 // extras runs the scan steps that look beyond each process's own links:
 // discovery of namespaces no process is in, network namespace ids and user
-// names. Scan calls it once, after the processes' namespaces are collected.
-func (s *Snapshot) extras(proc *nsinfo.ProcFS, opts Options) {
+// names. Scan calls it once, after the processes' namespaces are collected,
+// with the namespace fds its readers found (Discover).
+func (s *Snapshot) extras(proc *nsinfo.ProcFS, opts Options, fds []fdHold) {
 	d := discoverer{s: s, proc: proc, real: proc.Real(), where: make(map[nsinfo.ID]string)}
 	d.reindex()
 	if opts.Namespaces {
 		d.rememberProcessPaths()
 	}
-	if opts.LeaderCmdline && !opts.Cmdline {
+	if opts.LeaderCmdline && !opts.Cmdline && !opts.LeadersOnly {
+		// (A LeadersOnly scan read them with the rest of each leader.)
 		d.leaderCmdlines()
 	}
 	if opts.Discover || opts.Mounts {
 		d.bindMounts()
 	}
 	if opts.Discover {
-		d.fds(opts.Workers)
+		d.fds(fds)
 		if d.real {
 			d.inspectNew()
 			d.hierarchy()
@@ -234,51 +233,9 @@ type fdHold struct {
 	id      nsinfo.ID
 }
 
-// fds lists every process's open file descriptors and keeps those that
-// refer to a namespace (their link reads like net:[4026532281]).
-func (d *discoverer) fds(workers int) {
-	procs := d.s.Processes
-	if workers <= 0 {
-		workers = max(2, runtime.GOMAXPROCS(0))
-	}
-	workers = min(workers, max(1, len(procs)))
-	// Kernel threads hold no files: kthreadd (PID 2, PPID 0, in the
-	// initial PID namespace only) and its children. Elsewhere PID 2 is an
-	// ordinary process, such as the command of a container or of nsview
-	// spawn, whose fds count.
-	kthreadd := 0
-	if k, ok := d.s.Proc(2); ok && k.PPID == 0 && k.Comm == "kthreadd" {
-		kthreadd = 2
-	}
-	found := make([][]fdHold, workers)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(procs) {
-					return
-				}
-				if p := &procs[i]; kthreadd != 0 && (p.PID == kthreadd || p.PPID == kthreadd) {
-					continue
-				}
-				if d.real {
-					found[w], buf = realFDs(d.proc.Path, procs[i].PID, buf, found[w])
-				} else {
-					found[w] = d.fdsOf(procs[i].PID, found[w])
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	var all []fdHold
-	for _, f := range found {
-		all = append(all, f...)
-	}
+// fds adds the namespaces held by open fds, which the scan's readers found
+// (reader.readFDs), in the order of PID and fd.
+func (d *discoverer) fds(all []fdHold) {
 	slices.SortFunc(all, func(a, b fdHold) int {
 		if a.pid != b.pid {
 			return a.pid - b.pid
@@ -291,37 +248,6 @@ func (d *discoverer) fds(workers int) {
 			d.where[h.id] = d.proc.Join(strconv.Itoa(h.pid), "fd", strconv.Itoa(h.fd))
 		}
 	}
-}
-
-// fdsOf appends the namespace fds of one process. A process that vanished
-// or whose fds may not be read (another user's, without privilege) has
-// none to report.
-func (d *discoverer) fdsOf(pid int, out []fdHold) []fdHold {
-	dir, err := d.proc.Files.OpenProc(pid)
-	if err != nil {
-		return out
-	}
-	defer dir.Close()
-	names, err := dir.ReadDirNames("fd")
-	if err != nil {
-		return out
-	}
-	for _, n := range names {
-		link, err := dir.Readlink("fd/" + n)
-		if err != nil || !strings.HasSuffix(link, "]") || strings.HasPrefix(link, "socket:") || strings.HasPrefix(link, "pipe:") || strings.HasPrefix(link, "anon_inode:") {
-			continue
-		}
-		id, err := nsinfo.ParseID(link)
-		if err != nil {
-			continue
-		}
-		fd, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
-		out = append(out, fdHold{pid: pid, fd: fd, id: id})
-	}
-	return out
 }
 
 // inspectNew asks the kernel about every namespace that discovery added.
@@ -463,7 +389,9 @@ func (s *Snapshot) lookUpUsers() {
 		s.Users[uid] = u.Username
 	}
 	for i := range s.Processes {
-		look(s.Processes[i].UID)
+		if uid := s.Processes[i].UID; uid != UnknownUID {
+			look(uid)
+		}
 	}
 	for i := range s.Namespaces {
 		if u := s.Namespaces[i].OwnerUID; u >= 0 && u < 1<<32 {

@@ -31,8 +31,19 @@ type Options struct {
 	Cmdline bool `json:"cmdline"`
 	// NSpid reads /proc/PID/status for the NSpid chain.
 	NSpid bool `json:"nspid"`
-	// Namespaces reads the eight ns links and pid_for_children.
+	// Namespaces reads the eight ns links.
 	Namespaces bool `json:"namespaces"`
+	// PIDForChildren reads pid_for_children beside the eight links (the
+	// snapshot keeps it; no view shows it). It implies Namespaces.
+	PIDForChildren bool `json:"pid_for_children"`
+	// LeadersOnly reads, of most processes, only what places them in
+	// namespaces: their eight links (and with Discover their open fds).
+	// What else is asked (stat, owner, status, command line, cgroup) is
+	// read only for the process that stands for each namespace, its lowest
+	// PID, which is all that `nsview ns` shows of processes; the others
+	// keep PID and NS alone (UID UnknownUID), and a process that exited
+	// but was not yet reaped is left out. It implies Namespaces.
+	LeadersOnly bool `json:"leaders_only"`
 	// Hierarchy asks the kernel, once per namespace found, for its 64-bit
 	// ID, parent, owner and owner UID (real proc mounts only).
 	Hierarchy bool `json:"hierarchy"`
@@ -58,7 +69,7 @@ type Options struct {
 
 // Everything returns Options that read every fact, as `nsview snapshot` does.
 func Everything() Options {
-	return Options{Threads: true, ThreadNames: true, ThreadNSpid: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true, Discover: true, Mounts: true, NetNSID: true}
+	return Options{Threads: true, ThreadNames: true, ThreadNSpid: true, Cmdline: true, NSpid: true, Namespaces: true, PIDForChildren: true, Hierarchy: true, Cgroup: true, Discover: true, Mounts: true, NetNSID: true}
 }
 
 // clockTicks is USER_HZ, the unit of times in /proc/PID/stat. It is 100 on
@@ -77,6 +88,9 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	start := time.Now()
 	if opts.ThreadNSpid {
 		opts.NSpid = true
+	}
+	if opts.PIDForChildren || opts.LeadersOnly {
+		opts.Namespaces = true
 	}
 	pids, err := proc.PIDs()
 	if err != nil {
@@ -112,13 +126,15 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 		workers = max(2, runtime.GOMAXPROCS(0))
 	}
 	workers = min(workers, max(1, len(pids)))
+	kthreadd := opts.Discover && isKthreadd(proc)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := reader{proc: proc, opts: opts}
+			r := newReader(proc, opts)
+			r.kthreadd = kthreadd
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(pids) {
@@ -129,8 +145,12 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 		}()
 	}
 	wg.Wait()
+	if opts.LeadersOnly {
+		readLeaders(proc, opts, results)
+	}
 
 	s.Processes = make([]Process, 0, len(pids))
+	var fds []fdHold
 	for i := range results {
 		r := &results[i]
 		switch {
@@ -150,10 +170,11 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 		}
 		if r.ok {
 			s.Processes = append(s.Processes, r.p)
+			fds = append(fds, r.fds...)
 		}
 	}
 	s.collectNamespaces(proc)
-	s.extras(proc, opts)
+	s.extras(proc, opts, fds)
 	s.Sort()
 	return s, nil
 }
@@ -173,6 +194,11 @@ type procResult struct {
 	ok      bool // p holds a process to show
 	outcome outcome
 	err     error
+	// linksOnly says p holds PID and NS alone (Options.LeadersOnly).
+	linksOnly bool
+	// fds are the process's open fds that refer to a namespace
+	// (Options.Discover).
+	fds []fdHold
 }
 
 // reader reads processes for one worker, reusing its buffers.
@@ -180,15 +206,201 @@ type reader struct {
 	proc *nsinfo.ProcFS
 	opts Options
 	buf  []byte
+	// onFD is handed to ReadFDLinks: made once, it appends to fds the
+	// namespace fds of process fdPID.
+	onFD  func(fd int, link []byte)
+	fdPID int
+	fds   []fdHold
+	// kthreadd says PID 2 is kthreadd, whose children are kernel threads.
+	// In a PID namespace PID 2 is an ordinary process, such as the
+	// command of a container or of nsview spawn, whose children's fds
+	// count.
+	kthreadd bool
+}
+
+func newReader(proc *nsinfo.ProcFS, opts Options) *reader {
+	r := &reader{proc: proc, opts: opts}
+	r.onFD = func(fd int, link []byte) {
+		if id, ok := nsinfo.ParseLink(link); ok {
+			r.fds = append(r.fds, fdHold{pid: r.fdPID, fd: fd, id: id})
+		}
+	}
+	return r
+}
+
+// isKthreadd reports whether PID 2 of proc is kthreadd (PPID 0, in the
+// initial PID namespace only).
+func isKthreadd(proc *nsinfo.ProcFS) bool {
+	dir, err := proc.Files.OpenProc(2)
+	if err != nil {
+		return false
+	}
+	defer dir.Close()
+	b, err := dir.ReadFile("stat", nil)
+	if err != nil {
+		return false
+	}
+	st, err := nsinfo.ParseStat(b)
+	return err == nil && st.PPID == 0 && st.Comm == "kthreadd"
 }
 
 // statOnly reports whether the options need nothing of a process but its
 // stat file (and, for a multi-threaded process, its task list).
 func (o Options) statOnly() bool {
-	return !o.NSpid && !o.Cmdline && !o.Namespaces && !o.Cgroup
+	return !o.NSpid && !o.Cmdline && !o.Namespaces && !o.Cgroup && !o.Discover
 }
 
-func (r *reader) read(pid int) (res procResult) {
+// read reads one process as the options ask.
+func (r *reader) read(pid int) procResult {
+	if r.opts.LeadersOnly {
+		return r.readLinks(pid)
+	}
+	return r.readFull(pid)
+}
+
+// links reads the namespace links the options ask for.
+func (r *reader) links(dir nsinfo.ProcDir) (nsinfo.Links, error) {
+	if r.opts.PIDForChildren {
+		return nsinfo.ReadLinks(dir)
+	}
+	return nsinfo.ReadNamespaceLinks(dir)
+}
+
+// readLinks reads of one process only its links (and fds), for
+// LeadersOnly. A process whose links cannot all be read is read in full
+// instead, which tells a process whose links are not ours to read (shown,
+// partly) from one hidden by hidepid (left out), as a full scan does.
+func (r *reader) readLinks(pid int) procResult {
+	dir, err := r.proc.Files.OpenProc(pid)
+	if err != nil {
+		return failure(err)
+	}
+	defer dir.Close()
+	links, err := r.links(dir)
+	switch {
+	case err == nil:
+	case nsinfo.IsVanished(err):
+		// Gone, or exited and not yet reaped: a zombie's namespaces are
+		// gone already, so a full read would put it in none either.
+		return procResult{outcome: outcomeVanished, err: err}
+	default:
+		return r.readFull(pid)
+	}
+	res := procResult{ok: true, linksOnly: true}
+	res.p = Process{PID: pid, UID: UnknownUID, NS: links.NS, PIDForChildren: links.PIDForChildren}
+	if r.opts.Discover {
+		res.fds = r.readFDs(dir, pid)
+	}
+	return res
+}
+
+// readFDs returns the open fds of a process that refer to a namespace.
+// A process whose fds may not be read (another user's, without privilege)
+// or that vanished meanwhile has none to report.
+func (r *reader) readFDs(dir nsinfo.ProcDir, pid int) []fdHold {
+	r.fdPID, r.fds = pid, nil
+	if fr, ok := dir.(nsinfo.FDLinkReader); ok {
+		r.buf, _ = fr.ReadFDLinks(r.buf, r.onFD)
+		return r.fds
+	}
+	names, err := dir.ReadDirNames("fd")
+	if err != nil {
+		return nil
+	}
+	for _, n := range names {
+		fd, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		link, err := dir.Readlink("fd/" + n)
+		if err != nil {
+			continue
+		}
+		r.onFD(fd, []byte(link))
+	}
+	return r.fds
+}
+
+// readLeaders reads in full, after a LeadersOnly scan, each process that
+// stands for a namespace (its lowest PID), as the options ask but for the
+// fds, already read. A leader that vanished or changed namespaces in
+// between hands its place to the next lowest PID, read in its turn.
+func readLeaders(proc *nsinfo.ProcFS, opts Options, results []procResult) {
+	full := opts
+	full.LeadersOnly, full.Discover = false, false
+	full.Cmdline = opts.Cmdline || opts.LeaderCmdline
+	r := newReader(proc, full)
+	// Each round reads at least one process that was not read in full, so
+	// this ends; the bound keeps a machine that churns from holding it.
+	for range 16 {
+		todo := leaders(results)
+		if len(todo) == 0 {
+			return
+		}
+		for _, i := range todo {
+			fds := results[i].fds
+			results[i] = r.readFull(results[i].p.PID)
+			if results[i].ok {
+				results[i].fds = fds
+			}
+		}
+	}
+}
+
+// leaders returns the indexes of the results, read links only, that hold
+// the lowest PID of some namespace.
+func leaders(results []procResult) []int {
+	var lowest [nsinfo.NumTypes]map[uint64]int
+	for t := range lowest {
+		lowest[t] = make(map[uint64]int)
+	}
+	// Neighbours in the PID list share most namespaces: the last one of
+	// each type, with its lowest PID's index, spares most map lookups.
+	type hit struct {
+		ino  uint64
+		best int
+	}
+	var last [nsinfo.NumTypes]hit
+	for i := range results {
+		r := &results[i]
+		if !r.ok {
+			continue
+		}
+		for t, ino := range r.p.NS {
+			if ino == 0 {
+				continue
+			}
+			if ino == last[t].ino {
+				if r.p.PID < results[last[t].best].p.PID {
+					last[t].best = i
+					lowest[t][ino] = i
+				}
+				continue
+			}
+			j, ok := lowest[t][ino]
+			if !ok || r.p.PID < results[j].p.PID {
+				j = i
+				lowest[t][ino] = i
+			}
+			last[t] = hit{ino, j}
+		}
+	}
+	var todo []int
+	seen := make(map[int]bool)
+	for t := range lowest {
+		for _, i := range lowest[t] {
+			if results[i].linksOnly && !seen[i] {
+				seen[i] = true
+				todo = append(todo, i)
+			}
+		}
+	}
+	sort.Ints(todo)
+	return todo
+}
+
+// readFull reads one process: its stat, then what the options ask.
+func (r *reader) readFull(pid int) (res procResult) {
 	// When stat is all that is needed, read it by path: opening the
 	// directory first (which keeps several reads on one process) would
 	// cost two more syscalls per process.
@@ -298,7 +510,7 @@ func (r *reader) read(pid int) (res procResult) {
 
 	if r.opts.Namespaces && st.State != 'Z' && st.State != 'X' {
 		// A zombie has no namespaces left: its links read ENOENT.
-		links, err := nsinfo.ReadLinks(dir)
+		links, err := r.links(dir)
 		if note(err) || !nsinfo.IsVanished(err) {
 			p.NS = links.NS
 			p.PIDForChildren = links.PIDForChildren
@@ -317,6 +529,13 @@ func (r *reader) read(pid int) (res procResult) {
 		if !res.ok {
 			return res
 		}
+	}
+
+	kthread := (pid == 2 && st.PPID == 0 && st.Comm == "kthreadd") || (st.PPID == 2 && r.kthreadd)
+	if r.opts.Discover && st.State != 'Z' && st.State != 'X' && !kthread {
+		// Zombies and kernel threads (kthreadd and its children) hold
+		// no files.
+		res.fds = r.readFDs(dir, pid)
 	}
 
 	if r.opts.Threads && st.NumThreads > 1 {
@@ -469,6 +688,12 @@ func cgroupPath(b []byte) string {
 // where asked, asks the kernel about each namespace once.
 func (s *Snapshot) collectNamespaces(proc *nsinfo.ProcFS) {
 	index := make(map[nsinfo.ID]int)
+	// Neighbours share most namespaces: the last one of each type spares
+	// most map lookups.
+	var last [nsinfo.NumTypes]struct {
+		ino uint64
+		j   int
+	}
 	for i := range s.Processes {
 		p := &s.Processes[i]
 		for t, ino := range p.NS {
@@ -476,7 +701,10 @@ func (s *Snapshot) collectNamespaces(proc *nsinfo.ProcFS) {
 				continue
 			}
 			id := nsinfo.ID{Type: nsinfo.Types[t], Ino: ino}
-			j, ok := index[id]
+			j, ok := last[t].j, last[t].ino == ino
+			if !ok {
+				j, ok = index[id]
+			}
 			if !ok {
 				j = len(s.Namespaces)
 				index[id] = j
@@ -485,6 +713,7 @@ func (s *Snapshot) collectNamespaces(proc *nsinfo.ProcFS) {
 					Found: []string{"process"},
 				})
 			}
+			last[t].ino, last[t].j = ino, j
 			n := &s.Namespaces[j]
 			n.NProcs++
 			if p.PID < n.PID {
