@@ -52,6 +52,49 @@ func (f osFiles) ReadDirNames(name string) ([]string, error) {
 	return names, nil
 }
 
+// ListPIDs lists the numeric entries of the root with getdents64 into one
+// 64 KiB buffer (a few calls for 10,000 processes, where os.File's 8 KiB
+// take dozens), parsing each name in place.
+func (f osFiles) ListPIDs() ([]int, error) {
+	fd, err := openat(unix.AT_FDCWD, f.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return nil, wrap("open", f.root, err)
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 64<<10)
+	var pids []int
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, wrap("list", f.root, err)
+		}
+		if n <= 0 {
+			return pids, nil
+		}
+		if pids == nil {
+			// A full buffer holds about 2,700 names.
+			pids = make([]int, 0, 4096)
+		}
+		for b := buf[:n]; len(b) >= 20; {
+			reclen := int(uint16(b[16]) | uint16(b[17])<<8)
+			if reclen < 20 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			b = b[reclen:]
+			if name[0] < '1' || name[0] > '9' {
+				continue
+			}
+			if pid, ok := fdNumber(name); ok && pid > 0 {
+				pids = append(pids, pid)
+			}
+		}
+	}
+}
+
 func (f osFiles) Readlink(name string) (string, error) {
 	path := f.root + "/" + name
 	s, err := os.Readlink(path)
@@ -210,7 +253,8 @@ func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]b
 	}
 }
 
-// fdNumber parses a NUL-terminated fd entry name.
+// fdNumber parses a NUL-terminated directory entry name of up to 10 digits
+// (an fd, or a PID).
 func fdNumber(name []byte) (int, bool) {
 	n := 0
 	for i, c := range name {

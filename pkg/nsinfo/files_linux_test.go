@@ -169,6 +169,19 @@ func TestProcFSPIDs(t *testing.T) {
 	if _, err := NewProcFS(filepath.Join(root, "missing")); err == nil {
 		t.Error("NewProcFS of a missing directory must fail")
 	}
+	// More names than one 64 KiB listing holds.
+	var want []int
+	for pid := 1000; pid < 7000; pid++ {
+		if err := os.Mkdir(filepath.Join(root, strconv.Itoa(pid)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, pid)
+	}
+	pids, err = p.PIDs()
+	slices.Sort(pids)
+	if want = append([]int{1, 42}, want...); err != nil || !slices.Equal(pids, want) {
+		t.Errorf("PIDs() of %d names: %d PIDs, %v", len(want), len(pids), err)
+	}
 }
 
 func TestCaller(t *testing.T) {

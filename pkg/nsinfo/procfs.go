@@ -68,6 +68,13 @@ func NewProcFS(path string) (*ProcFS, error) {
 
 // PIDs lists the numeric entries of the proc root, in directory order.
 func (p *ProcFS) PIDs() ([]int, error) {
+	if pl, ok := p.Files.(PIDLister); ok {
+		pids, err := pl.ListPIDs()
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", p.Path, err)
+		}
+		return pids, nil
+	}
 	names, err := p.Files.ReadDirNames(".")
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", p.Path, err)
@@ -106,4 +113,12 @@ type StatReader interface {
 // that vanished meanwhile is skipped. Scans use it when a ProcDir has it.
 type FDLinkReader interface {
 	ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]byte, error)
+}
+
+// PIDLister is implemented by Files that list the PIDs of the proc root
+// without making a string of every name (OSFiles): at 10,000 processes
+// that is a good part of what a refresh of the terminal UI costs. PIDs uses
+// it when Files has it.
+type PIDLister interface {
+	ListPIDs() ([]int, error)
 }
