@@ -62,7 +62,7 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 	empty := &Snapshot{Schema: SchemaVersion, Processes: []Process{}}
 	nilProcs := &Snapshot{Schema: SchemaVersion}
 	for name, s := range map[string]*Snapshot{
-		"hostile": hostileSnapshot(), "synthetic": synthetic(1000), "empty": empty, "nil": nilProcs,
+		"hostile": hostileSnapshot(), "chain": chainSnapshot(1000, true), "empty": empty, "nil": nilProcs,
 	} {
 		var got bytes.Buffer
 		if err := s.WriteJSON(&got); err != nil {

@@ -684,8 +684,17 @@ func cgroupPath(b []byte) string {
 	return first
 }
 
+// CollectNamespaces builds Namespaces from the processes' links as a scan
+// does (type, inode, process count, lowest PID, PID namespace level), for
+// a snapshot made by hand: tests and benchmarks.
+func (s *Snapshot) CollectNamespaces() {
+	s.Namespaces = nil
+	s.byNS = nil
+	s.collectNamespaces(nil)
+}
+
 // collectNamespaces builds the namespace list from the processes' links and,
-// where asked, asks the kernel about each namespace once.
+// where asked (and proc is given), asks the kernel about each namespace once.
 func (s *Snapshot) collectNamespaces(proc *nsinfo.ProcFS) {
 	index := make(map[nsinfo.ID]int)
 	// Neighbours share most namespaces: the last one of each type spares
@@ -724,7 +733,7 @@ func (s *Snapshot) collectNamespaces(proc *nsinfo.ProcFS) {
 			}
 		}
 	}
-	if !s.Read.Hierarchy {
+	if !s.Read.Hierarchy || proc == nil {
 		return
 	}
 	for i := range s.Namespaces {

@@ -1,107 +1,25 @@
-package tree
+package tree_test
 
 import (
 	"bytes"
 	"fmt"
 	"io"
-	"sync"
 	"testing"
 
+	"github.com/nsview/nsview/internal/synth"
 	"github.com/nsview/nsview/pkg/nsinfo"
+	"github.com/nsview/nsview/pkg/tree"
 )
 
-// benchSizes are the synthetic snapshot sizes the view benchmarks use.
-var benchSizes = []int{1000, 10000, 100000}
+// The benchmarks of this file run on synthetic snapshots of 1k, 10k and
+// 100k processes (internal/synth), with allocations reported, so that
+//
+//	go test ./pkg/tree -run '^$' -bench . -count 10 > new.txt
+//	benchstat old.txt new.txt
+//
+// shows what a change does to the scan, each view and each renderer.
 
-// syntheticLevels is how many nested PID namespaces a synthetic snapshot
-// has below the host's, as scripts/population makes them.
-const syntheticLevels = 4
-
-var (
-	syntheticMu    sync.Mutex
-	syntheticCache = map[int]*Snapshot{}
-)
-
-// synthetic returns a snapshot of n processes shaped like the benchmark
-// population: a few host processes, then a chain of 4 nested PID namespaces
-// (each with its own mount namespace), each level's init holding a quarter
-// of the rest. Parents are spread over earlier processes of the same level
-// so that trees have depth as well as width. It is built once per size.
-func synthetic(n int) *Snapshot {
-	syntheticMu.Lock()
-	defer syntheticMu.Unlock()
-	if s, ok := syntheticCache[n]; ok {
-		return s
-	}
-	const hostPIDNS, baseNS = 4026531836, 4026532100
-	host := nsinfo.Set{4026531835, 4026531839, 4026531841, 4026531840, hostPIDNS, 4026531837, 4026531838, 4026531834}
-	s := &Snapshot{Schema: SchemaVersion, ProcPath: "/proc", ClockTicks: clockTicks,
-		Read: Options{Cmdline: true, NSpid: true, Namespaces: true}}
-	hostN := max(10, n/100)
-	perLevel := (n - hostN) / syntheticLevels
-	rnd := uint32(1)
-	next := func(k int) int { // a deterministic spread, no math/rand
-		rnd = rnd*1664525 + 1013904223
-		return int(rnd>>8) % k
-	}
-	pid := 1
-	add := func(ppid int, nspid []int, ns nsinfo.Set) {
-		s.Processes = append(s.Processes, Process{
-			PID: pid, PPID: ppid, PGID: pid, SID: pid, Comm: "idle", State: "S",
-			Cmdline:   []string{"/usr/local/bin/idle", "--level", fmt.Sprint(len(nspid) - 1)},
-			StartTime: uint64(pid), NumThreads: 1, NSpid: nspid, NS: ns, PIDForChildren: ns[nsinfo.PID.Index()],
-			Cgroup: "/bench/idle",
-		})
-		pid++
-	}
-	// Host processes: PID 1, and the rest under it.
-	add(0, []int{1}, host)
-	for pid <= hostN {
-		add(1+next(pid-1), []int{pid}, host)
-	}
-	// Each level: an init whose parent is the init of the level above,
-	// then its share, each under an earlier process of the level. Every
-	// namespace numbers the processes it sees from 1, as the kernel does.
-	counter := make([]int, syntheticLevels+1)
-	parentInit := 1
-	for level := 1; level <= syntheticLevels; level++ {
-		ns := host
-		ns[nsinfo.PID.Index()] = baseNS + uint64(2*level)
-		ns[nsinfo.Mount.Index()] = baseNS + uint64(2*level) + 1
-		count := perLevel
-		if level == syntheticLevels {
-			count = n - pid + 1
-		}
-		first := pid
-		for k := 0; k < count; k++ {
-			chain := []int{pid}
-			for l := 1; l <= level; l++ {
-				counter[l]++
-				chain = append(chain, counter[l])
-			}
-			parent := parentInit
-			if k > 0 {
-				parent = first + next(k)
-			}
-			add(parent, chain, ns)
-		}
-		parentInit = first
-	}
-	s.collectNamespaces(nil)
-	for i := range s.Namespaces {
-		ns := &s.Namespaces[i]
-		if ns.Type == nsinfo.PID && ns.Ino != hostPIDNS {
-			level := int(ns.Ino-baseNS) / 2
-			ns.Parent = hostPIDNS
-			if level > 1 {
-				ns.Parent = baseNS + uint64(2*(level-1))
-			}
-		}
-	}
-	s.Sort()
-	syntheticCache[n] = s
-	return s
-}
+func synthetic(n int) *tree.Snapshot { return synth.Snapshot(n) }
 
 // TestSynthetic checks the synthetic snapshot is what the benchmarks claim:
 // n processes, five PID namespaces nested as a chain, and every process's
@@ -112,7 +30,7 @@ func TestSynthetic(t *testing.T) {
 		t.Fatalf("%d processes, want 1000", len(s.Processes))
 	}
 	nt := s.NamespaceTree()
-	if len(nt.Nodes) != syntheticLevels+1 || len(nt.Roots) != 1 || len(nt.Unknown) != 0 {
+	if len(nt.Nodes) != synth.Levels+1 || len(nt.Roots) != 1 || len(nt.Unknown) != 0 {
 		t.Fatalf("namespace tree: %d nodes, %d roots, %d unknown", len(nt.Nodes), len(nt.Roots), len(nt.Unknown))
 	}
 	for level, node := 0, nt.Roots[0]; ; level++ {
@@ -121,7 +39,7 @@ func TestSynthetic(t *testing.T) {
 			t.Fatalf("namespace %s: level %d (want %d), init %v", n.NS, n.Level, level, n.Init)
 		}
 		if len(n.Children) == 0 {
-			if level != syntheticLevels {
+			if level != synth.Levels {
 				t.Fatalf("chain ends at level %d", level)
 			}
 			break
@@ -142,8 +60,8 @@ func TestSynthetic(t *testing.T) {
 	}
 }
 
-func benchEachSize(b *testing.B, fn func(b *testing.B, s *Snapshot)) {
-	for _, n := range benchSizes {
+func benchEachSize(b *testing.B, fn func(b *testing.B, s *tree.Snapshot)) {
+	for _, n := range synth.Sizes {
 		s := synthetic(n)
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
 			b.ReportAllocs()
@@ -153,7 +71,7 @@ func benchEachSize(b *testing.B, fn func(b *testing.B, s *Snapshot)) {
 }
 
 func BenchmarkHostView(b *testing.B) {
-	benchEachSize(b, func(b *testing.B, s *Snapshot) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
 		for b.Loop() {
 			s.HostView()
 		}
@@ -163,7 +81,7 @@ func BenchmarkHostView(b *testing.B) {
 // BenchmarkInsideView views from the outermost new PID namespace, which
 // holds three quarters of the processes.
 func BenchmarkInsideView(b *testing.B) {
-	benchEachSize(b, func(b *testing.B, s *Snapshot) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
 		init1 := s.Processes[len(s.Processes)/100+1].PID
 		for b.Loop() {
 			if _, err := s.InsideViewOf(init1); err != nil {
@@ -175,11 +93,11 @@ func BenchmarkInsideView(b *testing.B) {
 
 // BenchmarkTree links the host view and walks it, as a renderer does.
 func BenchmarkTree(b *testing.B) {
-	benchEachSize(b, func(b *testing.B, s *Snapshot) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
 		for b.Loop() {
 			t := s.HostView().Tree()
 			n := 0
-			t.Walk(func(Visit, []bool) bool { n++; return true })
+			t.Walk(func(tree.Visit, []bool) bool { n++; return true })
 			if n != len(s.Processes) {
 				b.Fatalf("walked %d of %d", n, len(s.Processes))
 			}
@@ -188,7 +106,7 @@ func BenchmarkTree(b *testing.B) {
 }
 
 func BenchmarkNamespaceTree(b *testing.B) {
-	benchEachSize(b, func(b *testing.B, s *Snapshot) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
 		for b.Loop() {
 			s.NamespaceTree()
 		}
@@ -196,7 +114,7 @@ func BenchmarkNamespaceTree(b *testing.B) {
 }
 
 func BenchmarkWriteJSON(b *testing.B) {
-	benchEachSize(b, func(b *testing.B, s *Snapshot) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
 		var buf bytes.Buffer
 		s.WriteJSON(&buf)
 		b.SetBytes(int64(buf.Len()))
@@ -209,14 +127,14 @@ func BenchmarkWriteJSON(b *testing.B) {
 }
 
 func BenchmarkReadSnapshot(b *testing.B) {
-	benchEachSize(b, func(b *testing.B, s *Snapshot) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
 		var buf bytes.Buffer
 		if err := s.WriteJSON(&buf); err != nil {
 			b.Fatal(err)
 		}
 		b.SetBytes(int64(buf.Len()))
 		for b.Loop() {
-			if _, err := ReadSnapshot(bytes.NewReader(buf.Bytes())); err != nil {
+			if _, err := tree.ReadSnapshot(bytes.NewReader(buf.Bytes())); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -229,19 +147,72 @@ func BenchmarkReadSnapshot(b *testing.B) {
 func BenchmarkWritePstree(b *testing.B) {
 	for _, c := range []struct {
 		name string
-		o    PstreeOptions
+		o    tree.PstreeOptions
 	}{
-		{"p", PstreeOptions{PIDs: true}},
-		{"nspid", PstreeOptions{NSpid: true}},
-		{"pS", PstreeOptions{PIDs: true, NSChanges: true}},
+		{"p", tree.PstreeOptions{PIDs: true}},
+		{"nspid", tree.PstreeOptions{NSpid: true}},
+		{"pS", tree.PstreeOptions{PIDs: true, NSChanges: true}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			benchEachSize(b, func(b *testing.B, s *Snapshot) {
+			benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
 				o := c.o
 				o.Width = 132
 				for b.Loop() {
 					if err := s.HostView().WritePstree(io.Discard, o); err != nil {
 						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkWriteByNamespace renders --by-ns: PID namespaces as branches.
+func BenchmarkWriteByNamespace(b *testing.B) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
+		for b.Loop() {
+			if err := s.WriteByNamespace(io.Discard, s.HostView()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkWriteViewJSON renders `nsview tree --json`.
+func BenchmarkWriteViewJSON(b *testing.B) {
+	benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
+		for b.Loop() {
+			if err := s.HostView().WriteJSON(io.Discard, tree.JSONOptions{Pstree: tree.PstreeOptions{PIDs: true}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkScanSynthetic scans an in-memory /proc of each synthetic
+// snapshot with the options of each command: the scan's own work (parsing,
+// allocation, collecting namespaces, choosing leaders), without the
+// kernel's. BenchmarkScan measures the live /proc.
+func BenchmarkScanSynthetic(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts tree.Options
+	}{
+		{"tree-p", tree.Options{Threads: true}},
+		{"nspid", tree.Options{Threads: true, ThreadNSpid: true, NSpid: true}},
+		{"ns", tree.Options{Namespaces: true, LeadersOnly: true, LeaderCmdline: true, Discover: true, Mounts: true}},
+		{"snapshot", tree.Everything()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			benchEachSize(b, func(b *testing.B, s *tree.Snapshot) {
+				proc := synth.ProcFS(s)
+				for b.Loop() {
+					got, err := tree.Scan(proc, c.opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(got.Processes) != len(s.Processes) {
+						b.Fatalf("scanned %d of %d processes", len(got.Processes), len(s.Processes))
 					}
 				}
 			})
