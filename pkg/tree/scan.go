@@ -126,7 +126,6 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 		workers = max(2, runtime.GOMAXPROCS(0))
 	}
 	workers = min(workers, max(1, len(pids)))
-	kthreadd := opts.Discover && isKthreadd(proc)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -134,7 +133,6 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 		go func() {
 			defer wg.Done()
 			r := newReader(proc, opts)
-			r.kthreadd = kthreadd
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(pids) {
@@ -211,11 +209,6 @@ type reader struct {
 	onFD  func(fd int, link []byte)
 	fdPID int
 	fds   []fdHold
-	// kthreadd says PID 2 is kthreadd, whose children are kernel threads.
-	// In a PID namespace PID 2 is an ordinary process, such as the
-	// command of a container or of nsview spawn, whose children's fds
-	// count.
-	kthreadd bool
 }
 
 func newReader(proc *nsinfo.ProcFS, opts Options) *reader {
@@ -226,22 +219,6 @@ func newReader(proc *nsinfo.ProcFS, opts Options) *reader {
 		}
 	}
 	return r
-}
-
-// isKthreadd reports whether PID 2 of proc is kthreadd (PPID 0, in the
-// initial PID namespace only).
-func isKthreadd(proc *nsinfo.ProcFS) bool {
-	dir, err := proc.Files.OpenProc(2)
-	if err != nil {
-		return false
-	}
-	defer dir.Close()
-	b, err := dir.ReadFile("stat", nil)
-	if err != nil {
-		return false
-	}
-	st, err := nsinfo.ParseStat(b)
-	return err == nil && st.PPID == 0 && st.Comm == "kthreadd"
 }
 
 // statOnly reports whether the options need nothing of a process but its
@@ -531,10 +508,12 @@ func (r *reader) readFull(pid int) (res procResult) {
 		}
 	}
 
-	kthread := (pid == 2 && st.PPID == 0 && st.Comm == "kthreadd") || (st.PPID == 2 && r.kthreadd)
-	if r.opts.Discover && st.State != 'Z' && st.State != 'X' && !kthread {
-		// Zombies and kernel threads (kthreadd and its children) hold
-		// no files.
+	// Zombies and kthreadd hold no files. kthreadd is PID 2 with PPID 0
+	// in the initial PID namespace only: elsewhere PID 2 is an ordinary
+	// process, such as the command of a container or of nsview spawn. Its
+	// children, the kernel threads, list an empty fd directory.
+	kthreadd := pid == 2 && st.PPID == 0 && st.Comm == "kthreadd"
+	if r.opts.Discover && st.State != 'Z' && st.State != 'X' && !kthreadd {
 		res.fds = r.readFDs(dir, pid)
 	}
 
