@@ -1,6 +1,7 @@
 package nsinfo
 
 import (
+	"iter"
 	"os"
 	"strconv"
 	"unsafe"
@@ -78,13 +79,7 @@ func (f osFiles) ListPIDs() ([]int, error) {
 			// A full buffer holds about 2,700 names.
 			pids = make([]int, 0, 4096)
 		}
-		for b := buf[:n]; len(b) >= 20; {
-			reclen := int(uint16(b[16]) | uint16(b[17])<<8)
-			if reclen < 20 || reclen > len(b) {
-				break
-			}
-			name := b[19:reclen]
-			b = b[reclen:]
+		for name := range dirents(buf[:n]) {
 			if name[0] < '1' || name[0] > '9' {
 				continue
 			}
@@ -228,13 +223,7 @@ func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]b
 		if n <= 0 {
 			return buf, nil
 		}
-		for b := buf[:n]; len(b) >= 20; {
-			reclen := int(uint16(b[16]) | uint16(b[17])<<8)
-			if reclen < 20 || reclen > len(b) {
-				break
-			}
-			name := b[19:reclen]
-			b = b[reclen:]
+		for name := range dirents(buf[:n]) {
 			num, ok := fdNumber(name)
 			if !ok {
 				continue // "." and ".."
@@ -249,6 +238,25 @@ func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]b
 		}
 		if d.proc && len(buf)-n >= maxFDDirent {
 			return buf, nil
+		}
+	}
+}
+
+// dirents yields the names in a getdents64 buffer, each NUL-terminated
+// and at least one byte long (struct linux_dirent64: the record length at
+// offset 16, the name from offset 19).
+func dirents(b []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for len(b) >= 20 {
+			reclen := int(uint16(b[16]) | uint16(b[17])<<8)
+			if reclen < 20 || reclen > len(b) {
+				return
+			}
+			name := b[19:reclen]
+			b = b[reclen:]
+			if !yield(name) {
+				return
+			}
 		}
 	}
 }
