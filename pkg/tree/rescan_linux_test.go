@@ -59,6 +59,18 @@ func TestRescanLive(t *testing.T) {
 			t.Fatal("the shell's child did not appear")
 		}
 	}
+	// Named sleep, it may not have its arguments yet (the kernel names a
+	// process before it sets them up): compare scans once it has.
+	for {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(sleeper) + "/cmdline")
+		if strings.HasPrefix(string(b), "sleep\x001000") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell's child has command line %q", b)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	again, err := r.Scan()
 	if err != nil {
 		t.Fatal(err)
