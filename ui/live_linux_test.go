@@ -16,31 +16,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
-
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("NSVIEW_CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
 
 // startNamespace runs `unshare --pid --fork --mount-proc` with a shell that
 // has two children and returns the host PID of the namespace's init; the
 // namespace ends with the test.
 func startNamespace(t *testing.T) int {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "creating a PID namespace needs root")
-	}
-	for _, tool := range []string{"unshare", "nsenter", "pstree", "ps"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, "%s is not installed (scripts/install-test-deps.sh)", tool)
-		}
-	}
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "nsenter", "pstree", "ps")
 	cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", "sleep 1000 & (sleep 1000; :) & wait")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -68,17 +68,3 @@ func runCommand(t *testing.T, dir string, env []string, timeout time.Duration, a
 	}
 	return result{code, stdout.String(), stderr.String()}
 }
-
-// toolPath skips the test when a program it needs is missing, except in CI
-// (NSVIEW_CI=1), where scripts/install-test-deps.sh must have installed it.
-func toolPath(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("NSVIEW_CI") == "" {
-			t.Skipf("%s is not installed (scripts/install-test-deps.sh installs it)", name)
-		}
-		t.Fatalf("%s is not installed, and CI needs it: %v", name, err)
-	}
-	return path
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nsview/nsview/internal/spawntest"
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 // TestCompleteSandboxes starts a detached sandbox and finds it among what
@@ -16,11 +17,11 @@ import (
 // init and command, and, once a digit is typed, its init's PID; its inner
 // init is not offered. The completion then stops it.
 func TestCompleteSandboxes(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	info := spawnDetached(t, "--depth", "2", "--", "sleep", "1000")
 	pidns := info.pidns
 	// nsview may exit before the command has executed sleep.
-	if !spawntest.WaitFor(10*time.Second, func() bool { p, _ := spawntest.Stat(info.CommandPID); return p.Comm == "sleep" }) {
+	if !testenv.Poll(10*time.Second, func() bool { p, _ := spawntest.Stat(info.CommandPID); return p.Comm == "sleep" }) {
 		t.Fatalf("the command %d never became sleep", info.CommandPID)
 	}
 	outer, inner := strconv.Itoa(info.Inits[0]), strconv.Itoa(info.Inits[1])

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/tree"
 	"github.com/spf13/cobra"
@@ -279,15 +280,12 @@ func TestCompletionRegistrationsCurrent(t *testing.T) {
 // TestBashCompletionScript drives the generated bash script the way bash
 // does on TAB, with the built binary on PATH.
 func TestBashCompletionScript(t *testing.T) {
-	bash := toolPath(t, "bash")
+	bash := testenv.Tool(t, "bash")
 	// cobra's script uses the bash-completion package's helpers, as
 	// every distribution's bash does when completion is on.
 	const bashCompletion = "/usr/share/bash-completion/bash_completion"
 	if _, err := os.Stat(bashCompletion); err != nil {
-		if os.Getenv("NSVIEW_CI") == "" {
-			t.Skip("the bash-completion package is not installed (scripts/install-test-deps.sh installs it)")
-		}
-		t.Fatalf("bash-completion is not installed, and CI needs it: %v", err)
+		testenv.SkipOrFail(t, "the bash-completion package is not installed (scripts/install-test-deps.sh installs it): %v", err)
 	}
 	bin := builtNsview(t)
 	dir := t.TempDir()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nsview/nsview/internal/spawntest"
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 // examplesNotRun are example lines that TestExamplesRun must not run, by
@@ -39,7 +40,7 @@ func needsTerminal(line string) bool { return strings.Contains(line, "nsview tui
 // UI is drawn. Spawn's lines run as root (their processes carry a tag in
 // their environment), and must leave no process behind.
 func TestExamplesRun(t *testing.T) {
-	bash := toolPath(t, "bash")
+	bash := testenv.Tool(t, "bash")
 	bin := builtNsview(t)
 	root := newRootCmd(&globalOptions{})
 	tag := fmt.Sprintf("NSVIEW_TEST_TAG=examples-%d-%d", os.Getpid(), time.Now().UnixNano())
@@ -50,7 +51,7 @@ func TestExamplesRun(t *testing.T) {
 	}
 	defer func() {
 		// What an example left running, ended here by its tag.
-		if !spawntest.WaitFor(5*time.Second, func() bool { return len(spawntest.Tagged(tag)) == 0 }) {
+		if !testenv.Poll(5*time.Second, func() bool { return len(spawntest.Tagged(tag)) == 0 }) {
 			left := spawntest.Tagged(tag)
 			for _, p := range left {
 				syscall.Kill(p.PID, syscall.SIGKILL)

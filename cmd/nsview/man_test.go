@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/spf13/cobra"
 )
 
@@ -17,7 +18,7 @@ import (
 // one per visible command, every section there, no groff warning, and the
 // rendered text as a user reads it.
 func TestManPages(t *testing.T) {
-	groff := toolPath(t, "groff")
+	groff := testenv.Tool(t, "groff")
 	root := newRootCmd(&globalOptions{})
 	dir := t.TempDir()
 	h := manHeader{date: "2026-01-02", source: "nsview test"}
@@ -95,7 +96,7 @@ func TestManPages(t *testing.T) {
 // renderMan formats a page as `man -l` does for a reader, 80 columns wide.
 func renderMan(t *testing.T, path string) string {
 	t.Helper()
-	man := toolPath(t, "man")
+	man := testenv.Tool(t, "man")
 	env := append(os.Environ(), "MANWIDTH=80", "MAN_KEEP_FORMATTING=", "MANPAGER=cat", "PAGER=cat", "LANG=C.UTF-8")
 	r := runCommand(t, filepath.Dir(path), env, time.Minute, man, "-l", path)
 	if r.code != 0 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/tree"
 )
@@ -19,8 +20,8 @@ import (
 // returns its output directory and facts.
 func runWorld(t *testing.T) (string, map[string]string) {
 	t.Helper()
-	needRoot(t)
-	needTools(t, "unshare", "lsns", "pgrep", "bash")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "lsns", "pgrep", "bash")
 	out := t.TempDir()
 	script, err := filepath.Abs("testdata/ns-world.sh")
 	if err != nil {
@@ -228,8 +229,8 @@ func TestNSDiscovers(t *testing.T) {
 // TestNSNewlineName: lsns 2.38 exits 1 with no output when a process name
 // holds a newline; nsview lists it, escaped.
 func TestNSNewlineName(t *testing.T) {
-	needRoot(t)
-	needTools(t, "unshare", "lsns", "bash")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "lsns", "bash")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "a\nb")
 	sleep, err := exec.LookPath("sleep")
@@ -286,8 +287,8 @@ kill $P`
 // process (here the command of nsview spawn), not kthreadd: a namespace
 // only its fd holds is found.
 func TestNSDiscoversFDOfPID2(t *testing.T) {
-	needRoot(t)
-	needTools(t, "unshare", "bash")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "bash")
 	dir := t.TempDir()
 	script := `unshare --net sleep 1000 & h=$!
 for _ in $(seq 1 400); do [ "$(readlink /proc/$h/ns/net)" != "$(readlink /proc/self/ns/net)" ] && [ "$(cat /proc/$h/comm)" = sleep ] && break; sleep 0.025; done

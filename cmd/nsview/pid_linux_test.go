@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/pidmap"
 )
@@ -20,8 +21,8 @@ import (
 // PID when the test ends.
 func nestedSleep(t *testing.T) (n1, n2 int) {
 	t.Helper()
-	needRoot(t)
-	needTools(t, "unshare")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare")
 	cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
 		"unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "sleep", "1000")
 	if err := cmd.Start(); err != nil {

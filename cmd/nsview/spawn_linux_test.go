@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nsview/nsview/internal/spawntest"
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"golang.org/x/sys/unix"
 )
@@ -56,7 +57,7 @@ var startLine = regexp.MustCompile(`(?m)^pid:\[(\d+)\] (?:init (\d+) → )?(\S+)
 // The start line names the PID namespace, the init's and the command's
 // host PIDs and the NSpid chain; --json says the same as JSON.
 func TestSpawnStartLineAndJSON(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	stdout, stderr, code := runNsview(t, "spawn", "--", "sh", "-c", "echo $$")
 	if code != 0 || stdout != "2\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
@@ -112,7 +113,7 @@ func checkEnded(t *testing.T, m []string) {
 // CMD's exit code is nsview's; death by signal n gives 128+n; nsview's own
 // failures have codes of their own.
 func TestSpawnExitCodes(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	for _, tc := range []struct {
 		args []string
 		want int
@@ -163,7 +164,7 @@ func TestSpawnUsageErrors(t *testing.T) {
 // SIGTERM, SIGUSR1 and SIGHUP sent to nsview each reach CMD exactly once,
 // through two inits.
 func TestSpawnSignalsToNsview(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	cmd := nsviewCmd(t, "spawn", "--depth", "2", "--", "sh", "-c", `for s in TERM USR1 HUP; do trap "echo got SIG$s" $s; done
 trap 'echo bye; exit 3' USR2
 echo ready
@@ -214,7 +215,7 @@ func (l *lockedBuffer) String() string {
 
 func waitOutput(t *testing.T, out interface{ String() string }, want string) {
 	t.Helper()
-	if !spawntest.WaitFor(10*time.Second, func() bool { return strings.Contains(out.String(), want) }) {
+	if !testenv.Poll(10*time.Second, func() bool { return strings.Contains(out.String(), want) }) {
 		t.Fatalf("output %q never held %q", out.String(), want)
 	}
 }
@@ -224,7 +225,7 @@ func waitOutput(t *testing.T, out interface{ String() string }, want string) {
 // in a harness process that is a child subreaper, so that whatever nsview
 // leaves is re-parented to the harness, which can wait for it.
 func TestSpawnKilledDuringSetup(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	// How long a setup takes here, to spread the kills over it.
 	start := time.Now()
 	if _, stderr, code := runNsview(t, "spawn", "--depth", "2", "--user", "--", "true"); code != 0 {
@@ -340,7 +341,7 @@ func reapChildren(d time.Duration) bool {
 // Unprivileged: without --user the message says to add it (exit 125);
 // with --user it works, as root inside.
 func TestSpawnUnprivileged(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	_, stderr, code := asNobody(t, "spawn", "--", "true")
 	if code != exitNoSpawn || !strings.Contains(stderr, "--user") || !strings.Contains(stderr, "needs root") {
 		t.Errorf("nobody without --user: exit %d, %q; want 125 and a hint to add --user", code, stderr)
@@ -359,8 +360,8 @@ func TestSpawnUnprivileged(t *testing.T) {
 // user.max_user_namespaces = 0 (written in a user namespace of our own,
 // where the limit is ours to set) gives ENOSPC and a message naming it.
 func TestSpawnMaxUserNamespaces(t *testing.T) {
-	spawntest.NeedRoot(t)
-	needTools(t, "unshare")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare")
 	cmd := exec.Command("unshare", "--user", "--map-root-user", "sh", "-c",
 		`echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" spawn --user -- true`, nsviewBin)
 	_, stderr, code := runCmd(t, cmd)
@@ -373,8 +374,8 @@ func TestSpawnMaxUserNamespaces(t *testing.T) {
 // namespace: the kernel refuses a new proc in a user namespace, and the
 // message says why and names the mount.
 func TestSpawnProcMasked(t *testing.T) {
-	spawntest.NeedRoot(t)
-	needTools(t, "unshare")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare")
 	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c",
 		`mount -t tmpfs nsview-mask /proc/sys && exec "$0" spawn --user -- true`, nsviewBin)
 	_, stderr, code := runCmd(t, cmd)
@@ -417,7 +418,7 @@ func spawnDetached(t *testing.T, args ...string) detachedSandbox {
 
 // A detached sandbox runs on after nsview exits; --stop ends it.
 func TestSpawnDetachAndStop(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	info := spawnDetached(t, "--depth", "2", "--", "sleep", "1000")
 	pidns := info.pidns
 	if !spawntest.Alive(info.Inits[0]) || !spawntest.Alive(info.CommandPID) {
@@ -437,7 +438,7 @@ func TestSpawnDetachAndStop(t *testing.T) {
 // Without --json, --detach prints the sandbox's ID alone on stdout, what
 // --stop takes (id=$(nsview spawn --detach ...) in the examples).
 func TestSpawnDetachPrintsID(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	stdout, stderr, code := runNsview(t, "spawn", "--detach", "--", "sleep", "1000")
 	if code != 0 {
 		t.Fatalf("--detach: exit %d, %q", code, stderr)

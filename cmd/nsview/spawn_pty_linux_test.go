@@ -13,6 +13,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/nsview/nsview/internal/spawntest"
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"golang.org/x/sys/unix"
 )
@@ -33,7 +34,7 @@ type ptySession struct {
 
 func startPTY(t *testing.T, args ...string) *ptySession {
 	t.Helper()
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +87,7 @@ func (s *ptySession) output() string {
 func (s *ptySession) expect(from int, want string) int {
 	s.t.Helper()
 	end := -1
-	ok := spawntest.WaitFor(15*time.Second, func() bool {
+	ok := testenv.Poll(15*time.Second, func() bool {
 		out := s.output()
 		if from > len(out) {
 			return false
@@ -168,7 +169,7 @@ func TestSpawnInteractiveShell(t *testing.T) {
 
 	s.send("sleep 1000\n")
 	var sleeper int
-	if !spawntest.WaitFor(15*time.Second, func() bool {
+	if !testenv.Poll(15*time.Second, func() bool {
 		for _, p := range spawntest.InNamespace(pidns) {
 			if p.Comm == "sleep" && p.PPID == shell && p.State != 'Z' {
 				sleeper = p.PID
@@ -180,7 +181,7 @@ func TestSpawnInteractiveShell(t *testing.T) {
 		t.Fatalf("sleep never started; terminal shows %q", s.output())
 	}
 	s.send("\x03")
-	if !spawntest.WaitFor(15*time.Second, func() bool { return !spawntest.Alive(sleeper) }) {
+	if !testenv.Poll(15*time.Second, func() bool { return !spawntest.Alive(sleeper) }) {
 		t.Fatalf("Ctrl-C did not end the foreground sleep")
 	}
 	at = s.expect(at, "nsv> ")
@@ -202,7 +203,7 @@ func TestSpawnInteractiveShell(t *testing.T) {
 func TestSpawnCtrlC(t *testing.T) {
 	s := startPTY(t, "spawn", "--depth", "2", "--", "sleep", "1000")
 	cmdPID, pidns := s.sandbox()
-	if !spawntest.WaitFor(15*time.Second, func() bool { return strings.Contains(wchan(cmdPID), "nanosleep") }) {
+	if !testenv.Poll(15*time.Second, func() bool { return strings.Contains(wchan(cmdPID), "nanosleep") }) {
 		t.Fatalf("sleep never slept")
 	}
 	s.send("\x03")

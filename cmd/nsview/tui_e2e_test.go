@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 // tmuxRun is nsview running in a pane of a tmux server of its own. The
@@ -37,7 +39,7 @@ func startInTmux(t *testing.T, width, height int, env []string, args ...string) 
 // ""), with its stderr saved.
 func startLineInTmux(t *testing.T, width, height int, env []string, dir, line string) *tmuxRun {
 	t.Helper()
-	needTools(t, "tmux")
+	testenv.NeedTools(t, "tmux")
 	r := &tmuxRun{t: t, socket: fmt.Sprintf("nsview-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), dir: t.TempDir(), width: width}
 	var script strings.Builder
 	script.WriteString("stty -g > " + r.dir + "/before\n")
@@ -278,7 +280,7 @@ func TestTUIRestoresTerminal(t *testing.T) {
 // panes (its host PID on the left, PIDs 1 and 2 on the right); S nests one
 // in it and x ends that one; q ends the rest, and nothing is left.
 func TestTUISpawnEndToEnd(t *testing.T) {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	r := startInTmux(t, 200, 50, nil, "tui")
 	r.waitText("processes")
 	pid := r.nsviewPID()
@@ -291,7 +293,7 @@ func TestTUISpawnEndToEnd(t *testing.T) {
 			strings.Contains(s, "spawn: ") && !strings.Contains(s, "demo workload")
 	})
 	if strings.Contains(screen, "not available") {
-		skipOrFail(t, "pkg/spawn is not implemented in this build (spawn.Start returns ErrUnsupported)")
+		testenv.SkipOrFail(t, "pkg/spawn is not implemented in this build (spawn.Start returns ErrUnsupported)")
 	}
 	// The sandbox: nsview's child that is PID 1 in a new namespace, and
 	// the command below it, PID 2 there.

@@ -8,12 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 // asNobody runs nsview as user nobody, as a user who is not root would.
 func asNobody(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	needTools(t, "setpriv")
+	testenv.NeedTools(t, "setpriv")
 	// The test binary's directory is private: let nobody run it.
 	if err := os.Chmod(filepath.Dir(nsviewBin), 0o755); err != nil {
 		t.Fatal(err)

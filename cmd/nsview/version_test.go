@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 func TestResolveBuildInfo(t *testing.T) {
@@ -90,7 +92,7 @@ func TestVersionReleaseLdflags(t *testing.T) {
 // TestVersionFromCheckout builds nsview in this git checkout with the VCS
 // stamp on: the commit is the checkout's.
 func TestVersionFromCheckout(t *testing.T) {
-	git := toolPath(t, "git")
+	git := testenv.Tool(t, "git")
 	head, err := exec.Command(git, "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Skipf("not in a git checkout: %v", err)
@@ -185,7 +187,7 @@ func moduleRoot(t *testing.T) string {
 // moduleFiles lists the files a published version of the module would hold:
 // what git tracks, plus new files it does not ignore.
 func moduleFiles(t *testing.T, root string) []string {
-	git := toolPath(t, "git")
+	git := testenv.Tool(t, "git")
 	cmd := exec.Command(git, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	cmd.Dir = root
 	out, err := cmd.Output()

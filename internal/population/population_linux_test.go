@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 // TestMain lets the test binary be the population's init, as the real
@@ -45,22 +47,11 @@ func runInitArgs(args []string) int {
 	return 0
 }
 
-// needRoot skips outside CI when not root; in CI (NSVIEW_CI set) it fails.
+// needRoot skips outside CI unless root with unshare; in CI it fails.
 func needRoot(t *testing.T) {
 	t.Helper()
-	var missing string
-	if os.Getuid() != 0 {
-		missing = "root (to make PID namespaces)"
-	} else if _, err := exec.LookPath("unshare"); err != nil {
-		missing = "unshare (util-linux)"
-	}
-	if missing == "" {
-		return
-	}
-	if os.Getenv("NSVIEW_CI") == "" {
-		t.Skip("needs " + missing)
-	}
-	t.Fatal("needs " + missing)
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare")
 }
 
 // TestStartStop starts a small population, checks its shape against the

@@ -14,36 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
-
-// NeedRoot skips t unless it runs as root; in CI (NSVIEW_CI set) it fails
-// instead, so that a CI without root cannot pass by skipping.
-func NeedRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("NSVIEW_CI") != "" {
-		t.Fatal("this test creates namespaces and needs root; CI runs as root")
-	}
-	t.Skip("needs root to create namespaces (CI runs it as root)")
-}
-
-// WaitFor polls cond until it holds or d has passed, and reports whether
-// it held.
-func WaitFor(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // Proc is one process as /proc shows it.
 type Proc struct {
@@ -220,7 +193,7 @@ func Holders(nss []NS) []string {
 func CheckGone(t testing.TB, d time.Duration, nss []NS) {
 	t.Helper()
 	var left []string
-	if !WaitFor(d, func() bool { left = Holders(nss); return len(left) == 0 }) {
+	if !testenv.Poll(d, func() bool { left = Holders(nss); return len(left) == 0 }) {
 		t.Errorf("%v after the sandbox ended, still in its namespaces: %s", d, strings.Join(left, "; "))
 	}
 }

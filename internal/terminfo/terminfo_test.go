@@ -8,19 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/escape"
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
-
-// skipOutsideCI skips a test that needs something this machine lacks, but
-// fails it in CI, where everything must be there.
-func skipOutsideCI(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("NSVIEW_CI") != "" {
-		t.Fatalf("in CI, cannot run: %s", why)
-	}
-	t.Skip(why)
-}
 
 func TestTparm(t *testing.T) {
 	for _, c := range []struct {
@@ -75,7 +66,7 @@ func TestParseRejectsGarbage(t *testing.T) {
 // sequences with what pstree -H writes around PID 1's name.
 func TestMatchesPstree(t *testing.T) {
 	if _, err := exec.LookPath("pstree"); err != nil {
-		skipOutsideCI(t, "pstree is not installed")
+		testenv.SkipOrFail(t, "pstree is not installed")
 	}
 	// As root, pstree runs in a PID namespace of its own, where it is PID
 	// 1 and reads a /proc of one process (fast however busy the machine).
@@ -102,7 +93,7 @@ func TestMatchesPstree(t *testing.T) {
 		}
 	}
 	if len(terms) == 0 {
-		skipOutsideCI(t, "no terminfo database")
+		testenv.SkipOrFail(t, "no terminfo database")
 	}
 	env := func(k string) string { return "" }
 	for _, term := range terms {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -52,15 +53,8 @@ func TestInspectSelf(t *testing.T) {
 
 // A real nested PID namespace: its parent is ours, and PIDs translate.
 func TestInspectNested(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("NSVIEW_CI") != "" {
-			t.Fatal("needs root to create a PID namespace")
-		}
-		t.Skip("needs root to create a PID namespace")
-	}
-	if _, err := exec.LookPath("unshare"); err != nil {
-		t.Skip("unshare is not installed")
-	}
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare")
 	cmd := exec.Command("unshare", "--pid", "--fork", "--kill-child", "sleep", "3600")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nsview/nsview/internal/spawntest"
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/spawn"
 )
@@ -42,7 +43,7 @@ func (o *output) String() string {
 // waitFor waits until the output holds s.
 func (o *output) waitFor(t *testing.T, s string, d time.Duration) {
 	t.Helper()
-	if !spawntest.WaitFor(d, func() bool { return bytes.Contains([]byte(o.String()), []byte(s)) }) {
+	if !testenv.Poll(d, func() bool { return bytes.Contains([]byte(o.String()), []byte(s)) }) {
 		t.Fatalf("output never showed %q in %v; it is %q", s, d, o.String())
 	}
 }
@@ -52,7 +53,7 @@ func (o *output) waitFor(t *testing.T, s string, d time.Duration) {
 // that no process is left in any namespace it created.
 func start(t *testing.T, opts spawn.Options) *sandbox {
 	t.Helper()
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)

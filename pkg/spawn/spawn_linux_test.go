@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nsview/nsview/internal/spawntest"
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/spawn"
 	"golang.org/x/sys/unix"
@@ -184,7 +185,7 @@ func TestOrphansReaped(t *testing.T) {
 		}
 	}
 	var left []spawntest.Proc
-	if !spawntest.WaitFor(2*time.Second, func() bool { left = orphans(); return len(left) == 0 }) {
+	if !testenv.Poll(2*time.Second, func() bool { left = orphans(); return len(left) == 0 }) {
 		zombies := 0
 		for _, p := range left {
 			if p.State == 'Z' {
@@ -247,7 +248,7 @@ func TestExitCodes(t *testing.T) {
 // descriptor without close-on-exec; its signal mask and dispositions are
 // those of a process the caller starts directly.
 func TestCommandStartsClean(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	leak, err := unix.Open("/dev/null", unix.O_RDONLY, 0) // no O_CLOEXEC
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +258,7 @@ func TestCommandStartsClean(t *testing.T) {
 	cmdPID := s.info.CommandPID
 	// Wait until sleep sleeps: exec sets the name before it closes the
 	// close-on-exec descriptors.
-	if !spawntest.WaitFor(10*time.Second, func() bool { return strings.Contains(wchan(cmdPID), "nanosleep") }) {
+	if !testenv.Poll(10*time.Second, func() bool { return strings.Contains(wchan(cmdPID), "nanosleep") }) {
 		t.Fatalf("command never slept: %q in %q", procComm(cmdPID), wchan(cmdPID))
 	}
 	fds, err := spawntest.FDs(cmdPID)
@@ -338,7 +339,7 @@ func TestOtherNamespaces(t *testing.T) {
 // A detached sandbox outlives Close's absence and ends with Stop, named by
 // its PID namespace or its init's PID; Stop refuses what is not nsview's.
 func TestDetachAndStop(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	for _, byPID := range []bool{false, true} {
 		sb, err := spawn.Start(spawn.Options{Detach: true, Depth: 2, Command: []string{"sleep", "1000"}})
 		if err != nil {
@@ -375,7 +376,7 @@ func TestDetachAndStop(t *testing.T) {
 // List finds a running sandbox once, by its outermost init and PID
 // namespace, with the name of the command its inner init runs.
 func TestList(t *testing.T) {
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	sb, err := spawn.Start(spawn.Options{Detach: true, Depth: 2, Command: []string{"sleep", "1000"}})
 	if err != nil {
 		t.Fatal(err)
@@ -388,7 +389,7 @@ func TestList(t *testing.T) {
 	}()
 	// Start returns once the command's process exists, maybe before it
 	// has executed sleep.
-	if !spawntest.WaitFor(10*time.Second, func() bool { p, _ := spawntest.Stat(info.CommandPID); return p.Comm == "sleep" }) {
+	if !testenv.Poll(10*time.Second, func() bool { p, _ := spawntest.Stat(info.CommandPID); return p.Comm == "sleep" }) {
 		t.Fatalf("the command %d never became sleep", info.CommandPID)
 	}
 	running, err := spawn.List()
@@ -418,7 +419,7 @@ func TestBadOptionsAndMissingCommand(t *testing.T) {
 			t.Errorf("Start(%+v): %v, want ErrBadOptions", opts, err)
 		}
 	}
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	_, err := spawn.Start(spawn.Options{Command: []string{"nsview-no-such-command"}})
 	var serr *spawn.Error
 	if !errors.Is(err, spawn.ErrNoCommand) || !errors.Is(err, syscall.ENOENT) || !errors.As(err, &serr) {
@@ -438,7 +439,7 @@ func TestDirAndEnv(t *testing.T) {
 	if code != 0 || out != want {
 		t.Errorf("output %q, exit %d; want %q", out, code, want)
 	}
-	spawntest.NeedRoot(t)
+	testenv.NeedRoot(t)
 	if _, err := spawn.Start(spawn.Options{Dir: "/nonexistent-nsview", Command: []string{"true"}}); err == nil || !strings.Contains(err.Error(), "/nonexistent-nsview") {
 		t.Errorf("missing Dir: %v, want an error naming it", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
 
@@ -65,8 +66,8 @@ func TestScanRealProc(t *testing.T) {
 // A process 32 PID namespaces below the host's has 33 NSpid entries: the
 // kernel's limit, which a parser allowing only 32 turned into a failure.
 func TestScanDeepestNamespace(t *testing.T) {
-	requireRoot(t)
-	requireTools(t, "unshare", "sleep")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "sleep")
 	var args []string
 	for range nsinfo.MaxPIDDepth {
 		args = append(args, "unshare", "--pid", "--fork", "--kill-child")
@@ -78,7 +79,7 @@ func TestScanDeepestNamespace(t *testing.T) {
 		pid = onlyChild(t, pid)
 	}
 	nsGoneAtCleanup(t, cmd, pidNS(pid))
-	waitFor(t, 10*time.Second, "sleep to run", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "sleep to run", func() bool {
 		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
 		return string(b) == "sleep\n"
 	})
@@ -107,8 +108,8 @@ func TestScanDeepestNamespace(t *testing.T) {
 // After `unshare -p -f` without --mount-proc, /proc is still the host's:
 // getpid() is 1, /proc/self is a host PID. The scan says so.
 func TestForeignProcAfterUnshare(t *testing.T) {
-	requireRoot(t)
-	requireTools(t, "unshare")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare")
 	bin := helperBinary(t)
 	s := runHelperScan(t, bin, "unshare", "--pid", "--fork", "--kill-child")
 	c := s.Caller
@@ -128,13 +129,13 @@ func TestForeignProcAfterUnshare(t *testing.T) {
 // A proc mount of a child PID namespace, read from the host through
 // /proc/PID/root/proc: nsview has no PID in that namespace.
 func TestForeignProcOfChild(t *testing.T) {
-	requireRoot(t)
-	requireTools(t, "unshare", "sleep")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "sleep")
 	cmd := start(t, "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sleep", "3600")
 	kid := onlyChild(t, cmd.Process.Pid)
 	nsGoneAtCleanup(t, cmd, pidNS(kid))
 	root := "/proc/" + strconv.Itoa(kid) + "/root/proc"
-	waitFor(t, 10*time.Second, "the child's own /proc", func() bool {
+	testenv.WaitFor(t, 10*time.Second, "the child's own /proc", func() bool {
 		_, err := os.Stat(root + "/1/stat")
 		b, _ := os.ReadFile(root + "/1/comm")
 		return err == nil && string(b) == "sleep\n"
@@ -158,8 +159,8 @@ func TestForeignProcOfChild(t *testing.T) {
 // As nobody, the links of others' processes are denied but their NSpid is
 // not: processes are shown with their depth, namespaces unknown, counted.
 func TestUnprivilegedScan(t *testing.T) {
-	requireRoot(t)
-	requireTools(t, "setpriv", "unshare", "sleep")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "setpriv", "unshare", "sleep")
 	// A root process nested one level down, whose links nobody cannot read.
 	cmd := start(t, "unshare", "--pid", "--fork", "--kill-child", "sleep", "3600")
 	kid := onlyChild(t, cmd.Process.Pid)
@@ -202,8 +203,8 @@ func TestScanStress(t *testing.T) {
 	// In parallel with the in-memory tests, after the sequential ones (the
 	// leak check among them) are done.
 	t.Parallel()
-	requireRoot(t)
-	requireTools(t, "unshare", "sleep", "true")
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "sleep", "true")
 	scans := 200
 	if testing.Short() {
 		scans = 20
@@ -285,7 +286,7 @@ func TestScanNoLeaks(t *testing.T) {
 	if _, err := Scan(proc, Everything()); err != nil { // warm up
 		t.Fatal(err)
 	}
-	fds, goroutines := openFDs(t), runtime.NumGoroutine()
+	fds, goroutines := testenv.OpenFDs(t), runtime.NumGoroutine()
 	for range scans {
 		if _, err := Scan(proc, Everything()); err != nil {
 			t.Fatal(err)
@@ -293,8 +294,8 @@ func TestScanNoLeaks(t *testing.T) {
 	}
 	// Goroutines of the scan end before it returns, but the runtime may
 	// not have reaped them yet.
-	waitFor(t, 5*time.Second, "the scan goroutines to end", func() bool { return runtime.NumGoroutine() <= goroutines })
-	if got := openFDs(t); got != fds {
+	testenv.WaitFor(t, 5*time.Second, "the scan goroutines to end", func() bool { return runtime.NumGoroutine() <= goroutines })
+	if got := testenv.OpenFDs(t); got != fds {
 		t.Errorf("%d scans: %d open fds, %d before", scans, got, fds)
 	}
 }

@@ -10,48 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
-
-// inCI says whether a test that cannot run must fail rather than skip.
-func inCI() bool { return os.Getenv("NSVIEW_CI") != "" }
-
-// skipOrFail skips outside CI and fails in CI, with the reason.
-func skipOrFail(t testing.TB, why string) {
-	t.Helper()
-	if inCI() {
-		t.Fatalf("cannot run in CI: %s", why)
-	}
-	t.Skip(why)
-}
-
-func requireRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to create PID namespaces")
-	}
-}
-
-func requireTools(t testing.TB, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			skipOrFail(t, n+" is not installed (scripts/install-test-deps.sh)")
-		}
-	}
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // start runs a command that the test ends by its PID at cleanup.
 func start(t testing.TB, name string, args ...string) *exec.Cmd {
@@ -86,7 +47,7 @@ func children(pid int) []int {
 func onlyChild(t testing.TB, pid int) int {
 	t.Helper()
 	var kid int
-	waitFor(t, 10*time.Second, "a child of "+strconv.Itoa(pid), func() bool {
+	testenv.WaitFor(t, 10*time.Second, "a child of "+strconv.Itoa(pid), func() bool {
 		k := children(pid)
 		if len(k) == 1 {
 			kid = k[0]
@@ -119,7 +80,7 @@ func nsGoneAtCleanup(t testing.TB, cmd *exec.Cmd, ino uint64) {
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
-		waitFor(t, 10*time.Second, "namespace "+strconv.FormatUint(ino, 10)+" to empty", func() bool {
+		testenv.WaitFor(t, 10*time.Second, "namespace "+strconv.FormatUint(ino, 10)+" to empty", func() bool {
 			entries, _ := os.ReadDir("/proc")
 			for _, e := range entries {
 				pid, err := strconv.Atoi(e.Name())
@@ -185,14 +146,4 @@ func runHelperScan(t testing.TB, bin string, wrapper ...string) *Snapshot {
 		t.Fatalf("helper's snapshot: %v", err)
 	}
 	return s
-}
-
-// openFDs counts this process's open file descriptors.
-func openFDs(t testing.TB) int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries) - 1 // the directory being read
 }

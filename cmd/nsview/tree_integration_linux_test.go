@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/tree"
 )
@@ -21,22 +22,8 @@ import (
 // fails it in CI (NSVIEW_CI=1), where they must be there.
 func needForTree(t *testing.T) {
 	t.Helper()
-	why := ""
-	if os.Geteuid() != 0 {
-		why = "needs root to create PID namespaces"
-	}
-	for _, tool := range []string{"unshare", "nsenter", "pstree", "ps", "bash", "setpriv", "go"} {
-		if _, err := exec.LookPath(tool); err != nil && why == "" {
-			why = tool + " is not installed"
-		}
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("NSVIEW_CI") != "" {
-		t.Fatalf("in CI, cannot run: %s", why)
-	}
-	t.Skip(why)
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "nsenter", "pstree", "ps", "bash", "setpriv", "go")
 }
 
 // nestedTree is three nested PID namespaces with real processes.
