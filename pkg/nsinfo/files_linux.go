@@ -111,20 +111,35 @@ func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
 		return buf[:0], wrap("open", d.path+"/"+name, err)
 	}
 	defer unix.Close(fd)
-	buf, err = readAll(fd, buf)
+	buf, err = readAll(fd, buf, untilEOF(name))
 	if err != nil {
 		return buf, wrap("read", d.path+"/"+name, err)
 	}
 	return buf, nil
 }
 
-// readAll reads fd to its end into buf, growing it as needed. A read that
-// does not fill the space offered is taken as the end, which saves the
-// second read(2) that would return 0: proc files are made whole on the
-// first read (seq_file, and cmdline's loop over the argument pages) and
-// handed out as far as they fit, and a regular file (a fixture) returns less
-// than asked only at its end.
-func readAll(fd int, buf []byte) ([]byte, error) {
+// untilEOF reports whether a proc file is written one record per read(2)
+// (a seq_file with an iterator: each read returns at most a page of whole
+// lines), so that only a read returning 0 ends it. The per-process files
+// the scan reads otherwise (stat, status, cgroup, cmdline) come whole in
+// the first read.
+func untilEOF(name string) bool {
+	switch name {
+	case "mountinfo", "mounts", "mountstats", "maps", "smaps", "numa_maps":
+		return true
+	}
+	return false
+}
+
+// readAll reads fd to its end into buf, growing it as needed. Unless
+// untilEOF, a read that does not fill the space offered is taken as the
+// end, which saves the second read(2) that would return 0: most proc files
+// are made whole on the first read (single_open seq_files, and cmdline's
+// loop over the argument pages) and handed out as far as they fit, and a
+// regular file (a fixture) returns less than asked only at its end. A
+// seq_file with an iterator (mountinfo) hands out a page at a time: it needs
+// untilEOF.
+func readAll(fd int, buf []byte, untilEOF bool) ([]byte, error) {
 	if cap(buf) < 512 {
 		buf = make([]byte, 0, 4096)
 	}
@@ -142,7 +157,7 @@ func readAll(fd int, buf []byte) ([]byte, error) {
 			return buf, err
 		}
 		buf = buf[:len(buf)+n]
-		if n == 0 || n < space {
+		if n == 0 || (n < space && !untilEOF) {
 			return buf, nil
 		}
 	}
@@ -162,7 +177,7 @@ func (f osFiles) ReadStat(pid int, buf []byte) ([]byte, uint32, error) {
 	if err := unix.Fstat(fd, &st); err != nil {
 		return buf[:0], 0, wrap("stat", path, err)
 	}
-	buf, err = readAll(fd, buf)
+	buf, err = readAll(fd, buf, false)
 	if err != nil {
 		return buf, 0, wrap("read", path, err)
 	}

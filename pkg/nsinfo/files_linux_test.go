@@ -2,13 +2,18 @@ package nsinfo
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 func TestOSFilesOnDirectory(t *testing.T) {
@@ -332,5 +337,50 @@ func TestReadFDLinksOnDirectory(t *testing.T) {
 	defer d8.Close()
 	if _, err := d8.(FDLinkReader).ReadFDLinks(nil, func(int, []byte) { t.Error("an fd listed where there is none") }); !IsVanished(err) {
 		t.Errorf("no fd directory: %v, want vanished", err)
+	}
+}
+
+// mountinfo is a seq_file that hands out a page of lines per read(2): a
+// process whose mount table is larger than a page must still be read
+// whole (a read that stops at the first short read lost the nsfs mounts
+// past 4 KiB).
+func TestReadFileWholeMountinfo(t *testing.T) {
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "sh")
+	dir := t.TempDir()
+	// 100 tmpfs mounts with long names: about 15 KiB of mountinfo.
+	script := `for i in $(seq 1 100); do mkdir -p "$0/mount-with-a-long-name-$i" && mount -t tmpfs none "$0/mount-with-a-long-name-$i" || exit 1; done; echo ready; exec sleep 3600`
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script, dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make([]byte, 6)
+	if _, err := io.ReadFull(out, line); err != nil || string(line) != "ready\n" {
+		t.Fatalf("the mounts were not made: %q, %v", line, err)
+	}
+	want, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 3*4096 {
+		t.Fatalf("mountinfo is only %d bytes: the test needs several pages", len(want))
+	}
+	p, err := NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.Files.OpenProc(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got, err := d.ReadFile("mountinfo", nil)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("ReadFile(mountinfo): %d bytes (%v), the file has %d", len(got), err, len(want))
 	}
 }

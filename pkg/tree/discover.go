@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
-	"github.com/prometheus/procfs"
 )
 
 // extras runs the scan steps that look beyond each process's own links:
@@ -122,30 +121,45 @@ func (d *discoverer) leaderCmdlines() {
 	}
 }
 
-// mountNamespaces returns one process (the lowest PID) per mount namespace,
-// the scanning process's own first, so that its mount table (the one lsns
-// reads) is always read.
-func (d *discoverer) mountNamespaces() []int {
+// mountNamespaces returns, per mount namespace, the processes whose mount
+// table bindMounts may read, lowest PID first (at most tries of them: one
+// whose table is denied or vanishes is replaced by the next), the scanning
+// process's own namespace first with itself first, so that its mount table
+// (the one lsns reads) is always read.
+func (d *discoverer) mountNamespaces(tries int) [][]int {
 	mi := nsinfo.Mount.Index()
-	seen := make(map[uint64]bool)
-	var pids []int
+	where := make(map[uint64]int) // mount namespace -> index in out
+	var out [][]int
 	if self := d.s.Caller.ProcSelf; self > 0 {
 		if p, ok := d.findProc(self); ok && p.NS[mi] != 0 {
-			seen[p.NS[mi]] = true
-			pids = append(pids, self)
+			where[p.NS[mi]] = 0
+			out = append(out, []int{self})
 		}
 	}
+	// The processes are in the order the proc root listed them, which is
+	// by PID on a real proc mount but not on a fixture.
+	procs := make([]*Process, 0, len(d.s.Processes))
 	for i := range d.s.Processes {
-		p := &d.s.Processes[i]
-		if ino := p.NS[mi]; ino != 0 && !seen[ino] {
-			seen[ino] = true
-			pids = append(pids, p.PID)
+		if d.s.Processes[i].NS[mi] != 0 {
+			procs = append(procs, &d.s.Processes[i])
 		}
 	}
-	if len(pids) == 0 {
-		pids = append(pids, 0) // "self": at least the caller's own table
+	slices.SortFunc(procs, func(a, b *Process) int { return a.PID - b.PID })
+	for _, p := range procs {
+		i, ok := where[p.NS[mi]]
+		if !ok {
+			i = len(out)
+			where[p.NS[mi]] = i
+			out = append(out, nil)
+		}
+		if len(out[i]) < tries && !slices.Contains(out[i], p.PID) {
+			out[i] = append(out[i], p.PID)
+		}
 	}
-	return pids
+	if len(out) == 0 {
+		out = append(out, []int{0}) // "self": at least the caller's own table
+	}
+	return out
 }
 
 func (d *discoverer) findProc(pid int) (*Process, bool) {
@@ -165,46 +179,56 @@ func (d *discoverer) findProc(pid int) (*Process, bool) {
 // bindMounts finds nsfs mounts in the mount table of every mount namespace
 // a process of the scan is in.
 func (d *discoverer) bindMounts() {
-	mi := nsinfo.Mount.Index()
-	for _, pid := range d.mountNamespaces() {
-		var mntns uint64
-		name := "self"
-		if pid > 0 {
-			name = strconv.Itoa(pid)
-			if p, ok := d.findProc(pid); ok {
-				mntns = p.NS[mi]
-			}
-		}
-		var mounts []*procfs.MountInfo
-		var err error
-		if pid > 0 {
-			mounts, err = d.proc.FS.GetProcMounts(pid)
-		} else {
-			mounts, err = d.proc.FS.GetMounts()
-		}
-		if err != nil {
-			// Vanished, denied (another user's process) or garbled:
-			// that table is simply not searched.
-			continue
-		}
-		for _, m := range mounts {
-			if m.FSType != "nsfs" {
-				continue
-			}
-			id, err := nsinfo.ParseID(m.Root)
-			if err != nil {
-				continue
-			}
-			path := UnescapeMount(m.MountPoint)
-			n := d.add(id, "bind "+path)
-			if !slices.Contains(n.Mounts, NSMount{Path: path, MntNS: mntns}) {
-				n.Mounts = append(n.Mounts, NSMount{Path: path, MntNS: mntns})
-			}
-			if _, ok := d.where[id]; !ok {
-				d.where[id] = d.proc.Join(name, "root", path)
+	var buf []byte
+	for _, candidates := range d.mountNamespaces(3) {
+		for _, pid := range candidates {
+			var ok bool
+			if buf, ok = d.bindMountsOf(pid, buf); ok {
+				break
 			}
 		}
 	}
+}
+
+// bindMountsOf adds the nsfs mounts of the mount table of process pid (0:
+// the caller's), and reports whether the table could be read. Like every
+// per-process read it goes through Files, so that the fault layer reaches
+// it.
+func (d *discoverer) bindMountsOf(pid int, buf []byte) ([]byte, bool) {
+	var mntns uint64
+	name := "self"
+	if pid > 0 {
+		name = strconv.Itoa(pid)
+		if p, ok := d.findProc(pid); ok {
+			mntns = p.NS[nsinfo.Mount.Index()]
+		}
+	}
+	dir, err := d.proc.Files.OpenProc(pid)
+	if err != nil {
+		// Vanished, or denied (another user's process): that table is
+		// read through another process of the namespace, or not at all.
+		return buf, false
+	}
+	buf, err = dir.ReadFile("mountinfo", buf)
+	dir.Close()
+	if err != nil {
+		return buf, false
+	}
+	for _, m := range nsfsMounts(buf) {
+		id, err := nsinfo.ParseID(m.root)
+		if err != nil {
+			continue
+		}
+		path := m.point
+		n := d.add(id, "bind "+path)
+		if !slices.Contains(n.Mounts, NSMount{Path: path, MntNS: mntns}) {
+			n.Mounts = append(n.Mounts, NSMount{Path: path, MntNS: mntns})
+		}
+		if _, ok := d.where[id]; !ok {
+			d.where[id] = d.proc.Join(name, "root", path)
+		}
+	}
+	return buf, true
 }
 
 // UnescapeMount undoes the octal escapes (\040 for a space, \011, \012,

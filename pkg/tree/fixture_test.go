@@ -33,6 +33,8 @@ type fproc struct {
 	threads              map[int]string // other threads: TID -> name
 	cgroup               string
 	start                uint64
+	fds                  map[int]string // open fds: fd -> link text
+	mountinfo            string
 }
 
 // The host's namespaces, and the nested PID namespaces of fixture "nested".
@@ -115,6 +117,15 @@ var fixtures = map[string][]fproc{
 		{pid: 120, ppid: 1, comm: "init-b", nspid: []int{120, 1}, ns: inNS(nsP1b)},
 		{pid: 121, ppid: 120, comm: "sleep-b", nspid: []int{121, 2}, ns: inNS(nsP1b)},
 	},
+	// discover: what discovery reads beyond each process's own links: a
+	// namespace bound to a path (mountinfo of PID 1), one held only by an
+	// open fd (PID 200), and a nested process with a thread (whose
+	// task/TID/status the views from inside read).
+	"proc-discover": {
+		{pid: 1, comm: "systemd", nspid: []int{1}, mountinfo: discoverMountinfo},
+		{pid: 200, ppid: 1, comm: "holder", nspid: []int{200}, fds: map[int]string{0: "/dev/null", 3: "net:[4026532901]", 4: "socket:[123]"}},
+		{pid: 300, ppid: 1, comm: "nested", nspid: []int{300, 1}, ns: inNS(nsP1), threads: map[int]string{301: "worker"}},
+	},
 	// hidepid: what nobody sees of a proc mounted with hidepid=2: its own
 	// processes, whose parents are not listed.
 	"proc-hidepid": {
@@ -125,6 +136,12 @@ var fixtures = map[string][]fproc{
 		{pid: 12302, ppid: 12301, comm: "top", nspid: []int{12302}},
 	},
 }
+
+// discoverMountinfo is PID 1's mount table in fixture proc-discover: more
+// than a page of ordinary mounts, then net:[4026532900] bound to
+// /run/netns/bound.
+var discoverMountinfo = strings.Repeat("22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw\n", 50) +
+	"611 29 0:4 net:[4026532900] /run/netns/bound rw shared:223 - nsfs nsfs rw\n"
 
 // fill gives a description its defaults: running in the host's
 // namespaces, its own group and session, NSpid [pid].
@@ -199,9 +216,31 @@ func writeFixture(dir, name string, procs []fproc) error {
 		}
 		for tid, tname := range p.threads {
 			files["task/"+strconv.Itoa(tid)+"/stat"] = statOf(tid, tname, 'S', p.ppid, p.pgid, p.sid, threads, p.start+1)
+			if len(p.nspid) > 1 {
+				// A nested process's threads have a chain of their
+				// own, which views from inside read.
+				th := p
+				th.pid, th.comm, th.threads = tid, tname, nil
+				th.nspid = make([]int, len(p.nspid))
+				for i, n := range p.nspid {
+					th.nspid[i] = n + tid - p.pid
+				}
+				files["task/"+strconv.Itoa(tid)+"/status"] = statusOf(th)
+			}
+		}
+		if p.mountinfo != "" {
+			files["mountinfo"] = p.mountinfo
 		}
 		for f, data := range files {
 			if err := write(filepath.Join(pd, f), data); err != nil {
+				return err
+			}
+		}
+		for fd, link := range p.fds {
+			if err := os.MkdirAll(filepath.Join(pd, "fd"), 0o755); err != nil {
+				return err
+			}
+			if err := os.Symlink(link, filepath.Join(pd, "fd", strconv.Itoa(fd))); err != nil {
 				return err
 			}
 		}

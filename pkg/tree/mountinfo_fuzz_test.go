@@ -1,13 +1,10 @@
 package tree
 
 import (
-	"os"
-	"path/filepath"
+	"bytes"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/prometheus/procfs"
 )
 
 func mountinfoSeeds() map[string]string {
@@ -28,39 +25,38 @@ func mountinfoSeeds() map[string]string {
 	}
 }
 
-var mountinfoDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "nsview-fuzz-mountinfo-") })
-
 // FuzzMountinfo feeds /proc/PID/mountinfo to the parser nsview's discovery
-// uses (prometheus/procfs) and the path unescaping: they never panic.
+// uses (nsfsMounts, with UnescapeMount): it never panics, allocates in
+// proportion to its input, and finds only nsfs lines of the input.
 func FuzzMountinfo(f *testing.F) {
-	f.Cleanup(func() {
-		if dir, err := mountinfoDir(); err == nil {
-			os.RemoveAll(dir)
-		}
-	})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		dir, err := mountinfoDir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Join(dir, "1"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "1", "mountinfo"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		fs, err := procfs.NewFS(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mounts, err := fs.GetProcMounts(1)
-		if err != nil {
-			return
+		var mounts []nsfsMount
+		checkBounded(t, len(b), allocated(func() { mounts = nsfsMounts(b) }), 4)
+		if len(mounts) > bytes.Count(b, []byte(" - nsfs")) {
+			t.Fatalf("%d nsfs mounts from %d nsfs lines", len(mounts), bytes.Count(b, []byte(" - nsfs")))
 		}
 		for _, m := range mounts {
-			if p := UnescapeMount(m.MountPoint); len(p) > len(m.MountPoint) {
-				t.Fatalf("UnescapeMount(%q) = %q grew", m.MountPoint, p)
+			if m.root == "" || m.point == "" || strings.ContainsAny(m.root, " \n") || !bytes.Contains(b, []byte(m.root)) {
+				t.Fatalf("nsfsMounts(%q): %+v", b, m)
+			}
+			if len(m.point) > len(b) {
+				t.Fatalf("mount point %q longer than the input", m.point)
 			}
 		}
 	})
+}
+
+// The kernel's own lines: a mount table with an nsfs mount past the first
+// page, escapes in the mount point, and lines of other types.
+func TestNsfsMounts(t *testing.T) {
+	table := strings.Repeat("22 1 0:21 / /proc rw,nosuid shared:12 - proc proc rw\n", 100) +
+		"611 29 0:4 net:[4026532281] /run/netns/a\\040b rw shared:223 - nsfs nsfs rw\n" +
+		"612 29 0:4 mnt:[4026532282] /x rw - nsfs nsfs rw\n" +
+		"613 29 0:4 pid:[1] /y rw - tmpfs nsfs rw\n" +
+		"614 29 0:4 pid:[2] - nsfs nsfs rw\n" // too few fields
+	got := nsfsMounts([]byte(table))
+	want := []nsfsMount{{"net:[4026532281]", "/run/netns/a b"}, {"mnt:[4026532282]", "/x"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("nsfsMounts = %+v, want %+v", got, want)
+	}
 }

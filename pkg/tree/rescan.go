@@ -280,6 +280,11 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 			continue
 		case r.outcome == outcomeDenied:
 			s.Unreadable.Denied++
+		case r.outcome == outcomeHidden:
+			// Listed but its stat denied (hidepid=1): counted, as
+			// Scan counts it.
+			s.Unreadable.Hidden++
+			continue
 		case r.outcome == outcomeFailed:
 			s.Unreadable.Failed++
 			if len(s.Unreadable.Errors) < maxErrors {
@@ -428,7 +433,14 @@ func (r *reader) rereadDir(dir nsinfo.ProcDir, pid int, old *Process) (res procR
 		p := &res.p
 		p.Threads = nil
 		if st.NumThreads > 1 {
-			r.readThreads(dir, p, func(err error) bool { return err == nil })
+			// As Scan: a process whose task list has vanished is gone;
+			// one whose threads cannot be listed is kept without them.
+			r.readThreads(dir, p, func(err error) bool {
+				if nsinfo.IsVanished(err) {
+					res = procResult{outcome: outcomeVanished, err: err}
+				}
+				return err == nil
+			})
 		}
 	}
 	return res, true
@@ -489,7 +501,16 @@ func (r *reader) rereadCmdline(dir nsinfo.ProcDir, res *procResult) bool {
 		*res = procResult{outcome: outcomeVanished, err: err}
 		return false
 	default:
+		// As Scan: unknown, and counted (denied, or failed).
 		res.p.Cmdline, res.p.CmdlineUnterminated = nil, false
+		if nsinfo.IsDenied(err) {
+			res.p.Denied = true
+			if res.outcome == outcomeOK {
+				res.outcome = outcomeDenied
+			}
+		} else {
+			res.outcome, res.err = outcomeFailed, err
+		}
 	}
 	return true
 }

@@ -262,3 +262,50 @@ func shortNames(names []string, f Fault) []string {
 	}
 	return names
 }
+
+// WithStatReader returns f with the fast path of the OS Files
+// (nsinfo.StatReader: a process's stat read by path, with the UID that owns
+// it), so that scans and rescans take it on a fixture too. ReadStat is
+// faulted by the rules for "stat" (the read) and Owner (the UID).
+func (f *Files) WithStatReader() nsinfo.Files { return statFiles{f} }
+
+type statFiles struct{ *Files }
+
+func (s statFiles) ReadStat(pid int, buf []byte) ([]byte, uint32, error) {
+	name := strconv.Itoa(pid) + "/stat"
+	fault := s.fault(pid, "stat")
+	if e := fault.errno(); e != 0 {
+		return buf[:0], 0, pathError("read", name, fault)
+	}
+	var (
+		b   []byte
+		uid uint32
+		err error
+	)
+	if sr, ok := s.inner.(nsinfo.StatReader); ok {
+		b, uid, err = sr.ReadStat(pid, buf)
+	} else {
+		var d nsinfo.ProcDir
+		if d, err = s.inner.OpenProc(pid); err != nil {
+			return buf[:0], 0, err
+		}
+		b, err = d.ReadFile("stat", buf)
+		if err == nil {
+			uid, err = d.Owner()
+		}
+		d.Close()
+	}
+	if err != nil {
+		return b, 0, err
+	}
+	switch fault {
+	case Short:
+		b = b[:len(b)/2]
+	case Empty:
+		b = b[:0]
+	}
+	if of := s.fault(pid, Owner); of.errno() != 0 {
+		return b, 0, pathError("stat", name, of)
+	}
+	return b, uid, nil
+}

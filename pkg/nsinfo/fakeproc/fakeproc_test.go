@@ -71,3 +71,20 @@ func TestFaults(t *testing.T) {
 		}
 	}
 }
+
+func TestWithStatReader(t *testing.T) {
+	f := Wrap(fixture(t), Rule{PID: 1, File: "stat", Fault: Short}, Rule{PID: 2, File: Owner, Fault: EACCES})
+	sr, ok := f.WithStatReader().(nsinfo.StatReader)
+	if !ok {
+		t.Fatal("WithStatReader has no ReadStat")
+	}
+	if b, _, err := sr.ReadStat(1, nil); err != nil || string(b) != "01234" {
+		t.Errorf("short stat: %q, %v", b, err)
+	}
+	if _, _, err := sr.ReadStat(2, nil); !nsinfo.IsDenied(err) {
+		t.Errorf("owner denied: %v", err)
+	}
+	if f.Injected(1, "stat") != 1 || f.Injected(2, Owner) != 1 {
+		t.Errorf("injected %d, %d", f.Injected(1, "stat"), f.Injected(2, Owner))
+	}
+}
