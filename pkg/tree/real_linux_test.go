@@ -195,15 +195,22 @@ func TestUnprivilegedScan(t *testing.T) {
 	}
 }
 
-// RELIABILITY.md's stress test: scans of the live /proc while other
-// goroutines fork and reap as fast as they can and create and end nested
-// PID namespaces. No scan fails, and the long-lived processes are always
-// there, with their NSpid.
+// RELIABILITY.md's stress test: at least 200 scans of a live /proc while
+// other goroutines fork and reap as fast as they can and create and end
+// nested PID namespaces, under -race when the suite runs with it. It runs
+// in a PID namespace of its own with its own /proc, so that every process
+// the scans can see is known whatever else the machine runs: no scan fails,
+// and every process alive from before a scan until after it (same PID, same
+// start time) is in it, the long-lived and nested ones with their NSpid.
+// Scans alternate between Scan and a Rescanner, which keeps what it read
+// before.
 func TestScanStress(t *testing.T) {
 	// In parallel with the in-memory tests, after the sequential ones (the
 	// leak check among them) are done.
 	t.Parallel()
-	testenv.NeedRoot(t)
+	if runInFreshPIDNamespace(t) {
+		return
+	}
 	testenv.NeedTools(t, "unshare", "sleep", "true")
 	scans := 200
 	if testing.Short() {
@@ -242,12 +249,33 @@ func TestScanStress(t *testing.T) {
 	wg.Add(1)
 	go churn(&namespaces, "unshare", "--pid", "--fork", "--kill-child", "unshare", "--pid", "--fork", "true")
 
-	var vanished int
+	proc, err := nsinfo.NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := NewRescanner(proc, Options{Threads: true, Cmdline: true, NSpid: true, Namespaces: true, Hierarchy: true, Cgroup: true})
+	var vanished, checked int
 	for i := range scans {
-		s := scanReal(t, Everything())
+		before := liveStartTimes(t)
+		var s *Snapshot
+		if i%2 == 0 {
+			s = scanReal(t, Everything())
+		} else if s, err = re.Scan(); err != nil {
+			t.Fatalf("scan %d (Rescanner): %v", i, err)
+		}
+		after := liveStartTimes(t)
 		vanished += s.Unreadable.Vanished
-		if s.Unreadable.Failed != 0 {
-			t.Errorf("scan %d: %d failed: %q", i, s.Unreadable.Failed, s.Unreadable.Errors)
+		if s.Unreadable.Failed != 0 || s.Unreadable.Denied != 0 || s.Unreadable.Hidden != 0 {
+			t.Errorf("scan %d: %+v", i, s.Unreadable)
+		}
+		for pid, st := range before {
+			if after[pid] != st {
+				continue // exited during the scan, or its PID reused
+			}
+			checked++
+			if p, ok := s.Proc(pid); !ok || p.StartTime != st {
+				t.Fatalf("scan %d: process %d (start %d) lived through the scan but is %+v", i, pid, st, p)
+			}
 		}
 		for _, c := range long {
 			if p, ok := s.Proc(c.Process.Pid); !ok || p.Comm != "sleep" || !slices.Equal(p.NSpid, []int{c.Process.Pid}) {
@@ -265,37 +293,77 @@ func TestScanStress(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	t.Logf("%d scans while %d processes and %d nested namespace pairs came and went; %d processes vanished mid-read", scans, forks.Load(), namespaces.Load(), vanished)
+	t.Logf("%d scans while %d processes and %d nested namespace pairs came and went; %d processes vanished mid-read; %d checks of a process that lived through a scan", scans, forks.Load(), namespaces.Load(), vanished, checked)
 	if forks.Load() == 0 || namespaces.Load() == 0 {
 		t.Error("nothing churned")
 	}
 }
 
-// 1,000 scans leave the open-fd and goroutine counts where they were.
-// Under the race detector a scan costs ten times as much, so -race runs 100
-// and .ci/run runs the full 1,000 once more without it.
+// liveStartTimes lists the processes of /proc with their start times.
+func liveStartTimes(t *testing.T) map[int]uint64 {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[int]uint64, len(entries))
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		if st, err := nsinfo.ParseStat(b); err == nil {
+			out[pid] = st.StartTime
+		}
+	}
+	return out
+}
+
+// 1,000 scans, and 1,000 rescans, leave the open-fd and goroutine counts
+// where they were. In a PID namespace of its own, so that a scan costs the
+// same on a busy machine. Under the race detector a scan costs ten times as
+// much, so -race runs 100 and .ci/run runs the full 1,000 once more without
+// it.
 func TestScanNoLeaks(t *testing.T) {
+	if runInFreshPIDNamespace(t) {
+		return
+	}
 	scans := 1000
 	if testing.Short() || raceEnabled {
 		scans = 100
 	}
+	// Something to read in every way: a threaded process in a nested
+	// PID namespace.
+	testenv.NeedTools(t, "unshare", "sleep")
+	nested := start(t, "unshare", "--pid", "--fork", "--kill-child", "sleep", "3600")
+	onlyChild(t, nested.Process.Pid)
 	proc, err := nsinfo.NewProcFS("/proc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Scan(proc, Everything()); err != nil { // warm up
-		t.Fatal(err)
-	}
-	fds, goroutines := testenv.OpenFDs(t), runtime.NumGoroutine()
-	for range scans {
+	re := NewRescanner(proc, Everything())
+	re.Restat, re.Recheck = 3, 7
+	scan := func() {
 		if _, err := Scan(proc, Everything()); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := re.Scan(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scan() // warm up
+	fds, goroutines := testenv.OpenFDs(t), runtime.NumGoroutine()
+	for range scans {
+		scan()
 	}
 	// Goroutines of the scan end before it returns, but the runtime may
 	// not have reaped them yet.
 	testenv.WaitFor(t, 5*time.Second, "the scan goroutines to end", func() bool { return runtime.NumGoroutine() <= goroutines })
 	if got := testenv.OpenFDs(t); got != fds {
-		t.Errorf("%d scans: %d open fds, %d before", scans, got, fds)
+		t.Errorf("%d scans and rescans: %d open fds, %d before", scans, got, fds)
 	}
 }
