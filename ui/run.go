@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,6 +33,9 @@ func Run(o Options, progOpts ...tea.ProgramOption) (err error) {
 			err = cerr
 		}
 	}()
+	if c, ok := o.Source.(io.Closer); ok {
+		defer c.Close()
+	}
 	m := New(o)
 	// 30 frames a second: keys still answer within a frame, and an idle
 	// UI wakes half as often as at Bubble Tea's default 60.

@@ -49,6 +49,9 @@ type liveSource struct{ r *tree.Rescanner }
 func (l *liveSource) Scan(fresh []int) (*tree.Snapshot, error) { return l.r.ScanFresh(fresh) }
 func (l *liveSource) Live() bool                               { return true }
 
+// Close releases the pidfds the Rescanner holds on the processes on screen.
+func (l *liveSource) Close() error { return l.r.Close() }
+
 // SnapshotSource shows one saved snapshot; it is never refreshed.
 func SnapshotSource(s *tree.Snapshot) Source { return snapshotSource{s} }
 

@@ -166,7 +166,15 @@ func startNested(exe string, opts spawn.Options, in *Parent) (Sandbox, error) {
 	}()
 	if kids := childPIDs(out.cmd.Process.Pid); len(kids) == 1 {
 		if fd, err := unix.PidfdOpen(kids[0], 0); err == nil {
-			n.spawner = fd
+			// The child was read by PID before the pidfd was opened:
+			// keep the pidfd only if its process is still there and
+			// still nsenter's child, so that Close never signals a
+			// process that took a reused PID.
+			if unix.PidfdSendSignal(fd, 0, nil, 0) == nil && slices.Contains(childPIDs(out.cmd.Process.Pid), kids[0]) {
+				n.spawner = fd
+			} else {
+				unix.Close(fd)
+			}
 		}
 	}
 	info, err := toHost(r.info, out.cmd.Process.Pid, level)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,10 +22,16 @@ type pidOptions struct {
 	in, to string
 	json   bool
 	method string
+
+	// afterRead, when set (by tests), runs once, after the snapshot is
+	// read and before the kernel is asked: where a PID reused meanwhile
+	// would mix two processes in one report.
+	afterRead func()
 }
 
-func newPIDCmd(g *globalOptions) *cobra.Command {
-	o := &pidOptions{}
+func newPIDCmd(g *globalOptions) *cobra.Command { return newPIDCmdWith(g, &pidOptions{}) }
+
+func newPIDCmdWith(g *globalOptions, o *pidOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pid PID...",
 		Short: "Show a process's PID at every PID-namespace level, and translate PIDs",
@@ -62,6 +69,10 @@ The kernel translates (NS_GET_TGID_IN_PIDNS / NS_GET_TGID_FROM_PIDNS, Linux
 	return cmd
 }
 
+// pidAttempts is how many times nsview pid reads again when a process it
+// reports on ended while it was being read.
+const pidAttempts = 3
+
 func runPID(cmd *cobra.Command, g *globalOptions, o *pidOptions, args []string) error {
 	if o.in != "" && o.to != "" {
 		return usageErrorf("--in and --to are mutually exclusive")
@@ -82,9 +93,46 @@ func runPID(cmd *cobra.Command, g *globalOptions, o *pidOptions, args []string) 
 		}
 		pids[i] = n
 	}
-	s, err := loadSnapshot(g, tree.Options{NSpid: true, Namespaces: true, Hierarchy: true, Cmdline: true}, cmd.ErrOrStderr())
+	if (o.in != "" || o.to != "") && len(pids) != 1 {
+		return usageErrorf("--in and --to take one PID, got %d", len(pids))
+	}
+	// Every process named by PID is pinned (a pidfd) before anything
+	// about it is read, and checked after all is read: one that ended
+	// meanwhile may have left its PID to another process, so that the
+	// report would mix the two. Then everything is read again, and only a
+	// report whose processes all lived through it is printed.
+	var err error
+	for range pidAttempts {
+		var out, stderr bytes.Buffer
+		err = pidOnce(g, o, pids, &out, &stderr)
+		if errors.Is(err, nsinfo.ErrExited) {
+			o.afterRead = nil
+			continue
+		}
+		cmd.ErrOrStderr().Write(stderr.Bytes())
+		if err != nil {
+			return err
+		}
+		_, err = cmd.OutOrStdout().Write(out.Bytes())
+		return err
+	}
+	return err
+}
+
+// pidOnce is one attempt of nsview pid: the processes pinned, read and
+// reported into w (warnings into stderr), the pins checked last.
+func pidOnce(g *globalOptions, o *pidOptions, pids []int, w, stderr io.Writer) error {
+	pins, err := pinNamed(g, o, pids)
 	if err != nil {
 		return err
+	}
+	defer pins.close()
+	s, err := loadSnapshot(g, tree.Options{NSpid: true, Namespaces: true, Hierarchy: true, Cmdline: true}, stderr)
+	if err != nil {
+		return err
+	}
+	if o.afterRead != nil {
+		o.afterRead()
 	}
 	live := g.input == "" && !s.Caller.ForeignProc
 	if o.method == "kernel" && !live {
@@ -92,10 +140,20 @@ func runPID(cmd *cobra.Command, g *globalOptions, o *pidOptions, args []string) 
 	}
 	useKernel := live && o.method != "nspid"
 	if o.in != "" || o.to != "" {
-		if len(pids) != 1 {
-			return usageErrorf("--in and --to take one PID, got %d", len(pids))
+		res, err := translatePID(s, o, pids[0], useKernel)
+		if err != nil {
+			return err
 		}
-		return runTranslate(cmd.OutOrStdout(), s, o, pids[0], useKernel)
+		if err := pins.check(); err != nil {
+			return err
+		}
+		if o.json {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(res)
+		}
+		_, err = fmt.Fprintln(w, res.To)
+		return err
 	}
 	var reports []pidReport
 	for _, pid := range pids {
@@ -105,7 +163,9 @@ func runPID(cmd *cobra.Command, g *globalOptions, o *pidOptions, args []string) 
 		}
 		reports = append(reports, r)
 	}
-	w := cmd.OutOrStdout()
+	if err := pins.check(); err != nil {
+		return err
+	}
 	if o.json {
 		doc := struct {
 			Processes  []pidReport `json:"processes"`
@@ -123,6 +183,66 @@ func runPID(cmd *cobra.Command, g *globalOptions, o *pidOptions, args []string) 
 		writePIDReport(w, &reports[i], hostFrom(s))
 	}
 	return nil
+}
+
+// pins are the processes nsview pid names by PID, pinned before reading.
+type pins map[int]*nsinfo.Pin
+
+// pinNamed pins the processes the arguments name with the caller's
+// numbering: the PIDs reported on or mapped with --to, and the process of
+// an NS given as pid:HOSTPID. Only on the caller's own live proc mount
+// (pidfd_open numbers PIDs as the caller's namespace does); a PID that
+// names no process is left to the report to say so.
+func pinNamed(g *globalOptions, o *pidOptions, pids []int) (pins, error) {
+	if g.input != "" {
+		return nil, nil
+	}
+	proc, err := nsinfo.NewProcFS(g.procPath)
+	if err != nil {
+		return nil, err
+	}
+	if !proc.Real() || proc.CheckCaller().ForeignProc {
+		return nil, nil
+	}
+	named := pids
+	if o.in != "" {
+		named = nil // numbered inside the namespace, not as the caller's
+	}
+	for _, ns := range []string{o.in, o.to} {
+		if rest, ok := strings.CutPrefix(ns, "pid:"); ok {
+			if pid, err := strconv.Atoi(rest); err == nil && pid > 0 {
+				named = append(named, pid)
+			}
+		}
+	}
+	p := pins{}
+	for _, pid := range named {
+		if _, ok := p[pid]; ok {
+			continue
+		}
+		pin, err := nsinfo.PinProcess(pid)
+		if err != nil {
+			continue
+		}
+		p[pid] = pin
+	}
+	return p, nil
+}
+
+// check fails with ErrExited if a pinned process ended.
+func (p pins) check() error {
+	for pid, pin := range p {
+		if err := pin.Check(); err != nil {
+			return fmt.Errorf("process %d: %w", pid, err)
+		}
+	}
+	return nil
+}
+
+func (p pins) close() {
+	for _, pin := range p {
+		pin.Close()
+	}
 }
 
 func hostFrom(s *tree.Snapshot) string {
@@ -274,14 +394,15 @@ type translation struct {
 	Method pidmap.Method `json:"method"`
 }
 
-func runTranslate(w io.Writer, s *tree.Snapshot, o *pidOptions, pid int, useKernel bool) error {
+// translatePID is --in or --to.
+func translatePID(s *tree.Snapshot, o *pidOptions, pid int, useKernel bool) (translation, error) {
 	arg, inward := o.in, false
 	if o.to != "" {
 		arg, inward = o.to, true
 	}
 	t, err := parseTarget(s, arg)
 	if err != nil {
-		return err
+		return translation{}, err
 	}
 	res := translation{NS: t.String(), From: pid, Method: pidmap.NSpid}
 	done := false
@@ -291,7 +412,7 @@ func runTranslate(w io.Writer, s *tree.Snapshot, o *pidOptions, pid int, useKern
 		case err == nil:
 			res.To, res.Method, done = n, pidmap.Kernel, true
 		case o.method == "kernel", errors.Is(err, pidmap.ErrReused):
-			return err
+			return res, err
 		}
 	}
 	if !done {
@@ -301,14 +422,8 @@ func runTranslate(w io.Writer, s *tree.Snapshot, o *pidOptions, pid int, useKern
 			res.To, err = pidmap.FromNS(s, t, pid)
 		}
 		if err != nil {
-			return err
+			return res, err
 		}
 	}
-	if o.json {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	}
-	_, err = fmt.Fprintln(w, res.To)
-	return err
+	return res, nil
 }

@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,4 +87,76 @@ func OpenFDs(t testing.TB) int {
 		t.Fatal(err)
 	}
 	return len(entries) - 1 // the directory being read
+}
+
+// insideEnv names the test that a test binary runs again inside a fresh
+// PID namespace (InFreshPIDNamespace).
+const insideEnv = "NSVIEW_TEST_INSIDE"
+
+// InFreshPIDNamespace runs the calling test again, in a new process of
+// the test binary that is PID 1 of a new PID and mount namespace with its
+// own /proc (unshare --pid --fork --mount-proc --kill-child), and reports
+// true: the caller then returns, its result being the inner run's. Inside,
+// it reports false and the test runs. Tests that must see every process
+// of their /proc, control PID allocation (ns_last_pid), or cost the same on
+// a busy machine run this way. It needs root and unshare.
+func InFreshPIDNamespace(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(insideEnv) == t.Name() {
+		return false
+	}
+	NeedRoot(t)
+	NeedTools(t, "unshare")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--pid", "--fork", "--mount-proc", "--kill-child", self, "-test.run=^" + t.Name() + "$", "-test.v", "-test.count=1"}
+	if testing.Short() {
+		args = append(args, "-test.short")
+	}
+	cmd := exec.Command("unshare", args...)
+	cmd.Env = append(os.Environ(), insideEnv+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("%s inside a new PID namespace: %v\n%s", t.Name(), err, out)
+	}
+	t.Logf("inside a new PID namespace:\n%s", out)
+	return true
+}
+
+// Inside reports whether the test runs inside the fresh PID namespace of
+// InFreshPIDNamespace.
+func Inside() bool { return os.Getenv(insideEnv) != "" }
+
+// StartAt starts a command whose process gets PID pid, by writing pid-1
+// to /proc/sys/kernel/ns_last_pid first: the test must be alone in its PID
+// namespace (InFreshPIDNamespace). A thread the Go runtime starts in
+// between takes a PID too (and so does the os package's first check that
+// pidfds work): then the process is ended and started again, a few times.
+// It is killed and reaped at cleanup.
+func StartAt(t *testing.T, pid int, sys *syscall.SysProcAttr, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		p.Release()
+	}
+	for try := 0; ; try++ {
+		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(name, args...)
+		cmd.SysProcAttr = sys
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if cmd.Process.Pid == pid {
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			return cmd
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		if try == 10 {
+			t.Fatalf("%s got PID %d, not %d: is something else forking in this namespace?", name, cmd.Process.Pid, pid)
+		}
+	}
 }

@@ -15,6 +15,10 @@ var (
 	// ErrDenied means the caller may not read it: EACCES or EPERM. Callers
 	// show the fact as unknown ("?") and count it.
 	ErrDenied = errors.New("permission denied")
+	// ErrExited means a pinned process ended while it was being read, so
+	// its PID may name another process now: what was read may mix the
+	// two (see Pin).
+	ErrExited = errors.New("process exited while being read (its PID may be reused)")
 )
 
 // ReadError is a failed read below /proc. It unwraps to its kind

@@ -1,52 +1,12 @@
 package pidmap
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
-	"golang.org/x/sys/unix"
 )
-
-// ErrReused is wrapped when the process exited while it was being read, so
-// its PID may now name another process.
-var ErrReused = errors.New("process exited while being read (its PID may be reused)")
-
-// Pin holds a pidfd on a live process, so that facts read by PID can be
-// checked to belong to it: Check after reading fails if the process exited
-// meanwhile.
-type Pin struct{ fd int }
-
-// PinProcess opens a pidfd for pid (numbered as the caller's PID namespace
-// numbers it).
-func PinProcess(pid int) (*Pin, error) {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		if err == unix.ESRCH {
-			return nil, fmt.Errorf("process %d: %w", pid, nsinfo.ErrVanished)
-		}
-		return nil, fmt.Errorf("pidfd_open %d: %w", pid, err)
-	}
-	return &Pin{fd: fd}, nil
-}
-
-// Check fails if the process has exited since it was pinned.
-func (p *Pin) Check() error {
-	if err := unix.PidfdSendSignal(p.fd, 0, nil, 0); err != nil {
-		if err == unix.ESRCH {
-			return ErrReused
-		}
-		if err != unix.EPERM { // alive, but not ours to signal
-			return fmt.Errorf("pidfd_send_signal: %w", err)
-		}
-	}
-	return nil
-}
-
-// Close releases the pidfd.
-func (p *Pin) Close() { unix.Close(p.fd) }
 
 // KernelLevels asks the kernel for the process's PID at every level, from
 // its own PID namespace up to the caller's: the namespace of each level

@@ -4,9 +4,6 @@ package pidmap
 
 import "errors"
 
-// ErrReused is wrapped when the process exited while it was being read.
-var ErrReused = errors.New("process exited while being read (its PID may be reused)")
-
 // KernelLevels is Linux-only.
 func KernelLevels(procPath string, pid int) ([]Level, error) { return nil, errors.ErrUnsupported }
 

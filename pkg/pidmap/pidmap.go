@@ -30,6 +30,17 @@ type Level struct {
 	Init int `json:"init"`
 }
 
+// ErrReused is wrapped when the process exited while it was being read, so
+// its PID may now name another process.
+var ErrReused = nsinfo.ErrExited
+
+// Pin holds a pidfd on a live process (nsinfo.Pin): facts read by PID
+// between PinProcess and a successful Check are that process's.
+type Pin = nsinfo.Pin
+
+// PinProcess pins pid, numbered as the caller's PID namespace numbers it.
+func PinProcess(pid int) (*Pin, error) { return nsinfo.PinProcess(pid) }
+
 // ErrNotVisible is wrapped when a process has no PID in a namespace (it is
 // not in it or below it), or no process has the given PID there.
 var ErrNotVisible = errors.New("no such PID in that namespace")

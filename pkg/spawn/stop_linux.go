@@ -27,9 +27,15 @@ func stop(id string, grace time.Duration) (int, error) {
 	}
 	defer unix.Close(fd)
 	// The PID may have been reused between the scan and pidfd_open: check
-	// again through the pidfd's process.
+	// again what it names now, and then that the pidfd's process is still
+	// there, so that what was checked is the pidfd's process (a PID is not
+	// given to another while its process exists). Signals go through the
+	// pidfd, never by PID.
 	if !isSandboxInit(pid) {
 		return 0, fmt.Errorf("stop sandbox %s: %w: process %d is not nsview's init", id, ErrNotFound, pid)
+	}
+	if unix.PidfdSendSignal(fd, 0, nil, 0) == unix.ESRCH {
+		return 0, fmt.Errorf("stop sandbox %s: %w: init %d exited while it was checked", id, ErrNotFound, pid)
 	}
 	if err := unix.PidfdSendSignal(fd, unix.SIGTERM, nil, 0); err != nil {
 		if err == unix.ESRCH {

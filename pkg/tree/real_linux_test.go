@@ -208,7 +208,7 @@ func TestScanStress(t *testing.T) {
 	// In parallel with the in-memory tests, after the sequential ones (the
 	// leak check among them) are done.
 	t.Parallel()
-	if runInFreshPIDNamespace(t) {
+	if testenv.InFreshPIDNamespace(t) {
 		return
 	}
 	testenv.NeedTools(t, "unshare", "sleep", "true")
@@ -329,7 +329,7 @@ func liveStartTimes(t *testing.T) map[int]uint64 {
 // much, so -race runs 100 and .ci/run runs the full 1,000 once more without
 // it.
 func TestScanNoLeaks(t *testing.T) {
-	if runInFreshPIDNamespace(t) {
+	if testenv.InFreshPIDNamespace(t) {
 		return
 	}
 	scans := 1000

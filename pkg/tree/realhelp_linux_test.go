@@ -147,38 +147,3 @@ func runHelperScan(t testing.TB, bin string, wrapper ...string) *Snapshot {
 	}
 	return s
 }
-
-// insideEnv names the test that a test binary runs again inside a fresh
-// PID namespace (runInFreshPIDNamespace).
-const insideEnv = "NSVIEW_TEST_INSIDE"
-
-// runInFreshPIDNamespace runs the calling test again, in a new test
-// binary process that is PID 1 of a new PID namespace with its own /proc
-// (unshare --pid --fork --mount-proc), and reports true: the caller then
-// returns, its result being the inner run's. Inside, it reports false and
-// the test runs. Tests that must see every process of their /proc, or
-// must cost the same on a busy machine, run this way.
-func runInFreshPIDNamespace(t *testing.T) bool {
-	t.Helper()
-	if os.Getenv(insideEnv) == t.Name() {
-		return false
-	}
-	testenv.NeedRoot(t)
-	testenv.NeedTools(t, "unshare")
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"--pid", "--fork", "--mount-proc", "--kill-child", self, "-test.run=^" + t.Name() + "$", "-test.v", "-test.count=1"}
-	if testing.Short() {
-		args = append(args, "-test.short")
-	}
-	cmd := exec.Command("unshare", args...)
-	cmd.Env = append(os.Environ(), insideEnv+"="+t.Name())
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
-		t.Fatalf("%s inside a new PID namespace: %v\n%s", t.Name(), err, out)
-	}
-	t.Logf("inside a new PID namespace:\n%s", out)
-	return true
-}

@@ -52,6 +52,8 @@ type Rescanner struct {
 	prev  *Snapshot
 	round int
 	list  pidList
+	// pins hold a pidfd on each process asked fresh (see pinFresh).
+	pins map[int]*nsinfo.Pin
 }
 
 // pidList is the last listing of the proc root, with the kernel's task
@@ -92,9 +94,25 @@ func (r *Rescanner) ScanFresh(fresh []int) (*Snapshot, error) {
 			plan.fresh[pid] = true
 		}
 	}
+	// The processes asked fresh are what a user looks at (the UI's
+	// screen and selection): each is pinned before it is read and
+	// checked after, so that a PID reused by a process with the same
+	// start time and name, which the rest of the scan takes for the same
+	// process, shows its own facts. One that ended during the scan is
+	// read again in a second pass.
+	plan.full = r.pinFresh(fresh)
 	s, err := rescan(r.Proc, r.Options, r.prev, plan, &r.list)
 	if err != nil {
 		return nil, err
+	}
+	if again := r.unpinExited(); len(again) > 0 {
+		for pid := range r.pin(again) {
+			plan.full[pid] = true
+		}
+		if s, err = rescan(r.Proc, r.Options, r.prev, plan, &r.list); err != nil {
+			return nil, err
+		}
+		r.unpinExited() // ended again: the next scan reads it in full
 	}
 	r.prev = s
 	r.round++
@@ -106,6 +124,9 @@ func (r *Rescanner) ScanFresh(fresh []int) (*Snapshot, error) {
 type rescanPlan struct {
 	recheck, restat, round int
 	fresh                  map[int]bool
+	// full are PIDs read in full whatever the previous scan saw: pinned
+	// for the first time, or their pinned process ended (see pinFresh).
+	full map[int]bool
 	// orphaned are PIDs whose parent vanished since the previous scan.
 	orphaned map[int]bool
 	// youngAfter is the start time (clock ticks after boot) after which
@@ -122,7 +143,7 @@ const youngFor = 10 * time.Second
 // what returns how much of a known process to read.
 func (pl *rescanPlan) what(pid int, old *Process) readDepth {
 	switch {
-	case (pid+pl.round)%pl.recheck == 0:
+	case pl.full[pid], (pid+pl.round)%pl.recheck == 0:
 		return readFull
 	case pl.restat == 1, (pid+pl.round)%pl.restat == 0, pl.fresh[pid], pl.orphaned[pid]:
 		return readStat

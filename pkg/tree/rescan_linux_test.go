@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
 
@@ -149,4 +150,97 @@ func TestRescanSeesStartsAndExits(t *testing.T) {
 	if _, ok := s.Proc(pid); ok {
 		t.Errorf("reaped process %d still seen", pid)
 	}
+}
+
+// RELIABILITY.md: "PIDs are reused, start time too." In a PID namespace of
+// its own, the test ends a process and gives its PID, with ns_last_pid, to
+// a new one of the same name, other arguments and another network
+// namespace, until one gets the same start time as well (the clock ticks
+// 100 times a second). A Rescanner that knows the first takes such a
+// process for the same (same PID, start time and name) and keeps its
+// facts, as a control Rescanner shows; one asked to keep the PID fresh (the
+// UI's screen and selection) holds a pidfd on it, sees the first process
+// end, and reads the second in full.
+func TestRescanPinsReusedPID(t *testing.T) {
+	if testenv.InFreshPIDNamespace(t) {
+		return
+	}
+	const pid = 700
+	proc, err := nsinfo.NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Cmdline: true, NSpid: true, Namespaces: true}
+	netOf := func(s *Snapshot) uint64 {
+		p, _ := s.Proc(pid)
+		return p.NS.Get(nsinfo.Net).Ino
+	}
+	for try := 1; ; try++ {
+		if try > 1000 {
+			t.Fatal("1000 tries gave no second process the first's start time")
+		}
+		first := testenv.StartAt(t, pid, nil, "sleep", "1000")
+		pinned, control := NewRescanner(proc, opts), NewRescanner(proc, opts)
+		pinned.Recheck, control.Recheck = 1<<20, 1<<20
+		defer pinned.Close()
+		s1, err := pinned.ScanFresh([]int{pid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := control.Scan(); err != nil {
+			t.Fatal(err)
+		}
+		p1, ok := s1.Proc(pid)
+		if !ok || !slices.Equal(p1.Cmdline, []string{"sleep", "1000"}) {
+			t.Fatalf("the first process: %+v", p1)
+		}
+		first.Process.Kill()
+		first.Wait()
+		second := testenv.StartAt(t, pid, &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}, "sleep", "1001")
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := nsinfo.ParseStat(b)
+		if err != nil || st.Comm != "sleep" {
+			t.Fatalf("the second process: %+v, %v", st, err)
+		}
+		if st.StartTime != p1.StartTime {
+			second.Process.Kill()
+			second.Wait()
+			continue
+		}
+		netNS := pidNSLink(t, pid, "net")
+		s2, err := pinned.ScanFresh([]int{pid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2, err := control.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2, ok := s2.Proc(pid)
+		if !ok || !slices.Equal(p2.Cmdline, []string{"sleep", "1001"}) || netOf(s2) != netNS {
+			t.Errorf("after the PID was reused with the same start time: %+v; want sleep 1001 in net:[%d]", p2, netNS)
+		}
+		if q, _ := c2.Proc(pid); !slices.Equal(q.Cmdline, []string{"sleep", "1000"}) || netOf(c2) == netNS {
+			t.Errorf("the control Rescanner saw the second process (%+v): the case was not the hard one", q)
+		}
+		t.Logf("try %d: the second process got PID %d and start time %d", try, pid, st.StartTime)
+		return
+	}
+}
+
+// pidNSLink is the inode of one of a process's namespaces.
+func pidNSLink(t *testing.T, pid int, typ string) uint64 {
+	t.Helper()
+	s, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/" + typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := nsinfo.ParseID(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Ino
 }
