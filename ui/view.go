@@ -223,7 +223,7 @@ func (m *Model) headerLine() string {
 		for _, w := range s.Warnings {
 			add("⚠ "+shortWarning(w), 8, true)
 		}
-		if n := s.Unreadable.Denied + s.Unreadable.Failed; n > 0 {
+		if n := s.Unreadable.Unread(); n > 0 {
 			add(fmt.Sprintf("⚠ %d unreadable", n), 7, true)
 		}
 	}
@@ -278,6 +278,9 @@ func (m *Model) headerLine() string {
 func shortWarning(w string) string {
 	if strings.Contains(w, "belongs to another PID namespace") {
 		return "/proc belongs to another PID namespace"
+	}
+	if strings.Contains(w, "mounted with hidepid") {
+		return "hidepid: other users' processes hidden"
 	}
 	return oneLine(w)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -184,17 +185,28 @@ func runNS(cmd *cobra.Command, g *globalOptions, o *nsOptions, args []string) er
 	if err := nsls.Render(&buf, s, ro); err != nil {
 		return err
 	}
-	return writeWithUnreadable(stdout, buf.Bytes(), s.Unreadable)
+	return writeWithUnreadable(stdout, buf.Bytes(), s)
 }
 
-// writeWithUnreadable writes util-linux JSON, adding an "unreadable" count
-// before the closing brace when some processes could not be read.
-func writeWithUnreadable(w io.Writer, js []byte, u tree.Unreadable) error {
-	n := u.Denied + u.Failed
-	if n > 0 {
-		end := bytes.LastIndex(js, []byte("\n}\n"))
-		if end >= 0 {
-			js = append(js[:end:end], fmt.Sprintf(",\n   \"unreadable\": %d\n}\n", n)...)
+// writeWithUnreadable writes util-linux JSON, adding before the closing
+// brace an "unreadable" count when some processes could not be read and
+// the "warnings" when the proc mount hides something (lsns has neither:
+// they are there only when needed).
+func writeWithUnreadable(w io.Writer, js []byte, s *tree.Snapshot) error {
+	var extra []byte
+	if n := s.Unreadable.Unread(); n > 0 {
+		extra = fmt.Appendf(extra, ",\n   \"unreadable\": %d", n)
+	}
+	if len(s.Warnings) > 0 {
+		ws, err := json.Marshal(s.Warnings)
+		if err != nil {
+			return err
+		}
+		extra = fmt.Appendf(extra, ",\n   \"warnings\": %s", ws)
+	}
+	if len(extra) > 0 {
+		if end := bytes.LastIndex(js, []byte("\n}\n")); end >= 0 {
+			js = append(append(js[:end:end], extra...), "\n}\n"...)
 		}
 	}
 	_, err := w.Write(js)

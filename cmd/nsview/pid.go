@@ -171,7 +171,8 @@ func pidOnce(g *globalOptions, o *pidOptions, pids []int, w, stderr io.Writer) e
 			Processes  []pidReport `json:"processes"`
 			Unreadable int         `json:"unreadable"`
 			Host       string      `json:"host"`
-		}{reports, s.Unreadable.Denied + s.Unreadable.Failed, hostFrom(s)}
+			Warnings   []string    `json:"warnings,omitempty"`
+		}{reports, s.Unreadable.Unread(), hostFrom(s), s.Warnings}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)

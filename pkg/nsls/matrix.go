@@ -96,7 +96,14 @@ func isEntering(s *tree.Snapshot, p *tree.Process, entering map[int]container.Co
 		return true
 	}
 	parent, ok := s.Proc(p.PPID)
-	if !ok || p.PPID == p.PID {
+	if !ok {
+		// A parent the snapshot does not hold (hidden by hidepid, or
+		// gone): whether p entered anything cannot be told, and its
+		// row is the most that can be shown of its subtree. (Not on a
+		// fixture, which has no caller and often no parents.)
+		return p.PPID != 0 && s.Caller.ProcSelf != 0
+	}
+	if p.PPID == p.PID {
 		return false
 	}
 	for t := range p.NS {
@@ -209,7 +216,8 @@ func matrixJSON(w io.Writer, s *tree.Snapshot, rows []MatrixRow, from string) er
 		Host       string    `json:"host"`
 		Processes  []rowJSON `json:"processes"`
 		Unreadable int       `json:"unreadable"`
-	}{Host: from, Unreadable: s.Unreadable.Denied + s.Unreadable.Failed, Processes: []rowJSON{}}
+		Warnings   []string  `json:"warnings,omitempty"`
+	}{Host: from, Unreadable: s.Unreadable.Unread(), Processes: []rowJSON{}, Warnings: s.Warnings}
 	for i := range rows {
 		r := &rows[i]
 		j := rowJSON{PID: r.PID, Command: r.Command, Namespaces: map[string]matrixCellJSON{}}

@@ -119,6 +119,7 @@ type pnode struct {
 	comm      string      // as pstree keeps it: threads "{name}", placeholders "?"
 	nspid     []int       // from the view's level inward; nil when unknown
 	ns        *nsinfo.Set // nil for placeholders
+	nsDenied  bool        // the process's reads were denied (links unknown when ns is zero)
 	parent    int32
 	kids      []int32
 	thread    bool
@@ -228,7 +229,7 @@ func (m *pstreeModel) build(v *View) error {
 		}
 		n := pnode{
 			pid: e.PID, pgid: e.PGID, uid: p.UID, comm: truncComm(p.Comm),
-			nspid: e.NSpid, ns: &p.NS, ord1: e.PID, ord2: 1,
+			nspid: e.NSpid, ns: &p.NS, nsDenied: p.Denied, ord1: e.PID, ord2: 1,
 		}
 		if o.Args {
 			n.argc, n.argv = pstreeArgs(p, argBuf)
@@ -537,6 +538,17 @@ func removeInt32(s []int32, v int32) []int32 {
 		}
 	}
 	return s
+}
+
+// nsUnknown reports whether a node's namespaces could not be read: its
+// links were denied, or it is a placeholder for a parent not seen (not
+// PID 0, which stands for no parent at all).
+func (m *pstreeModel) nsUnknown(i int32) bool {
+	n := &m.nodes[i]
+	if n.ns == nil {
+		return n.pid != 0
+	}
+	return n.nsDenied && *n.ns == nsinfo.Set{}
 }
 
 // nsOf returns a node's namespace of type index t, 0 when unknown.

@@ -327,6 +327,14 @@ func (r *pstreeRenderer) enter(x int32, level, rep int, leaf, last bool, prevUID
 			sep()
 			r.outString(r.nsNames[t])
 		}
+		// pstree drops the markers it cannot compute without a word;
+		// nsview says that it does not know ("?") when the links of the
+		// process or of its parent could not be read (not root, or a
+		// parent hidden by hidepid).
+		if !n.thread && (m.nsUnknown(x) || m.nsUnknown(n.parent)) {
+			sep()
+			r.outChar('?')
+		}
 	}
 	if (swapped && n.argc < 0) || (!swapped && info > 0) {
 		r.outChar(')')

@@ -209,9 +209,7 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 	}
 	if real {
 		s.Caller = caller
-		if w := s.Caller.Warning(proc.Path); w != "" {
-			s.Warnings = append(s.Warnings, w)
-		}
+		s.warnAboutProc(proc)
 		if prev != nil {
 			s.Hostname, s.Kernel = prev.Hostname, prev.Kernel
 		} else {

@@ -110,9 +110,7 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	}
 	if real {
 		s.Caller = proc.CheckCaller()
-		if w := s.Caller.Warning(proc.Path); w != "" {
-			s.Warnings = append(s.Warnings, w)
-		}
+		s.warnAboutProc(proc)
 		s.Hostname, _ = os.Hostname()
 		s.Kernel = kernelRelease()
 	}
@@ -175,6 +173,20 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	s.extras(proc, opts, fds)
 	s.Sort()
 	return s, nil
+}
+
+// warnAboutProc records what the proc mount keeps from the caller: that it
+// belongs to another PID namespace (its PIDs are not the caller's), or that
+// it hides other users' processes (hidepid).
+func (s *Snapshot) warnAboutProc(proc *nsinfo.ProcFS) {
+	if w := s.Caller.Warning(proc.Path); w != "" {
+		s.Warnings = append(s.Warnings, w)
+	}
+	if m, ok := proc.Mount(); ok {
+		if w := m.Warning(proc.Path); w != "" {
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
 }
 
 type outcome uint8

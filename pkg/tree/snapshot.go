@@ -214,6 +214,11 @@ const maxErrors = 20
 // Total is the number of processes that were not read in full.
 func (u Unreadable) Total() int { return u.Vanished + u.Denied + u.Hidden + u.Failed }
 
+// Unread is how many processes a view cannot show in full: partly denied,
+// hidden or failed (those that vanished while being read are a live
+// system's normal churn, not counted).
+func (u Unreadable) Unread() int { return u.Denied + u.Hidden + u.Failed }
+
 // Proc returns the process with the given PID (as the mount numbers it).
 func (s *Snapshot) Proc(pid int) (*Process, bool) {
 	if s.byPID == nil {
