@@ -72,8 +72,10 @@ exec setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'for a; do shift; 
 	}
 	envs := []partialEnv{
 		{
-			name:     "nobody",
-			argv:     func(args []string) []string { return append(slices.Clone(nobody), append([]string{nsviewBin}, self(args, mine.Process.Pid)...)...) },
+			name: "nobody",
+			argv: func(args []string) []string {
+				return append(slices.Clone(nobody), append([]string{nsviewBin}, self(args, mine.Process.Pid)...)...)
+			},
 			json:     `"unreadable"`,
 			whyLinks: "permission denied",
 		},
