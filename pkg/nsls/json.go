@@ -2,6 +2,7 @@ package nsls
 
 import (
 	"bufio"
+	"encoding/base64"
 	"strings"
 	"unicode/utf8"
 )
@@ -215,6 +216,10 @@ func (t *table) printJSON(w *bufio.Writer) {
 	j.close(jObject)
 }
 
+// jsonCells writes a line's cells. A string that is not valid UTF-8 (a
+// command line is whatever bytes a process chose) is written as lsns
+// writes it, and again, exactly, as base64 in a "<column>_b64" member right
+// after it: lossless, and still lsns's output whenever names are valid.
 func (t *table) jsonCells(j *jsonWriter, l *line) {
 	for i, c := range t.cols {
 		data := l.cells[i]
@@ -224,13 +229,24 @@ func (t *table) jsonCells(j *jsonWriter, l *line) {
 				j.value(c.name, true, "", false)
 				continue
 			}
+			parts := strings.Split(data, "\n")
 			j.open(c.name, true, jArray)
-			for _, part := range strings.Split(data, "\n") {
+			for _, part := range parts {
 				j.value("", false, part, false)
 			}
 			j.close(jArray)
+			if !utf8.ValidString(data) {
+				j.open(c.name+"_b64", true, jArray)
+				for _, part := range parts {
+					j.value("", false, base64.StdEncoding.EncodeToString([]byte(part)), false)
+				}
+				j.close(jArray)
+			}
 		default:
 			j.value(c.name, true, data, c.json == jsonNumber)
+			if c.json == jsonString && !utf8.ValidString(data) {
+				j.value(c.name+"_b64", true, base64.StdEncoding.EncodeToString([]byte(data)), false)
+			}
 		}
 	}
 }

@@ -136,3 +136,64 @@ func TestParseColumns(t *testing.T) {
 		t.Errorf("ParseTree(=parent) = %v, %v", tr, err)
 	}
 }
+
+// ns -J is lsns -J when names are valid UTF-8 (no *_b64 member); a name
+// that is not comes again as exact bytes in COMMAND_b64 (and NSFS_b64 for
+// a mount path), so that every byte value survives: JSON strings cannot
+// hold invalid UTF-8, and lsns (and encoding/json) write U+FFFD instead.
+func TestJSONLosslessNames(t *testing.T) {
+	if js := render(t, Options{Format: JSON, Output: []string{"+NSFS"}}); strings.Contains(js, "_b64") {
+		t.Errorf("valid names got a _b64 member:\n%s", js)
+	}
+	var all []byte
+	for c := 1; c < 256; c++ {
+		all = append(all, byte(c))
+	}
+	s := world()
+	p, _ := s.Proc(50)
+	p.Cmdline = []string{"\xff\xfe", string(all)}
+	n, _ := s.Namespace(nsinfo.ID{Type: nsinfo.Net, Ino: 4026532101})
+	n.Mounts = []tree.NSMount{{Path: "/run/netns/\xff"}, {Path: "/run/netns/ok"}}
+	for _, o := range []Options{{Format: JSON, Output: []string{"NS,COMMAND,NSFS"}}, {Format: JSON, Tree: TreeOwner, Output: []string{"NS,COMMAND,NSFS"}}} {
+		var b bytes.Buffer
+		if err := Render(&b, s, o); err != nil {
+			t.Fatal(err)
+		}
+		type nsJSON struct {
+			NS         uint64   `json:"ns"`
+			CommandB64 []byte   `json:"command_b64"`
+			NSFSB64    []byte   `json:"nsfs_b64"`
+			Children   []nsJSON `json:"children"`
+		}
+		var doc struct {
+			Namespaces []nsJSON `json:"namespaces"`
+		}
+		if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+			t.Fatalf("%v\n%s", err, b.String())
+		}
+		found := 0
+		for stack := doc.Namespaces; len(stack) > 0; {
+			n := stack[len(stack)-1]
+			stack = append(stack[:len(stack)-1], n.Children...)
+			switch n.NS {
+			case 4026532101:
+				found++
+				if string(n.NSFSB64) != "/run/netns/\xff\n/run/netns/ok" {
+					t.Errorf("nsfs_b64 %q", n.NSFSB64)
+				}
+				fallthrough
+			case 4026532100:
+				if want := "\xff\xfe " + string(all); string(n.CommandB64) != want {
+					t.Errorf("command_b64 %q, want %q", n.CommandB64, want)
+				}
+			default:
+				if n.CommandB64 != nil || n.NSFSB64 != nil {
+					t.Errorf("namespace %d: a _b64 member for a valid name", n.NS)
+				}
+			}
+		}
+		if found != 1 {
+			t.Errorf("%+v: the net namespace is listed %d times:\n%s", o, found, b.String())
+		}
+	}
+}
