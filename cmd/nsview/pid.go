@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/nsview/nsview/pkg/escape"
 	"github.com/nsview/nsview/pkg/nsinfo"
@@ -253,8 +255,11 @@ func hostFrom(s *tree.Snapshot) string {
 
 // pidReport is `nsview pid`'s answer for one process.
 type pidReport struct {
-	PID        int             `json:"pid"`
-	Command    string          `json:"command"`
+	PID     int    `json:"pid"`
+	Command string `json:"command"`
+	// CommandB64 is Command's exact bytes when they are not valid UTF-8
+	// (which JSON cannot hold).
+	CommandB64 string          `json:"command_b64,omitempty"`
 	Levels     []pidmap.Level  `json:"levels"`
 	Method     pidmap.Method   `json:"method"`
 	Namespaces []nsShareReport `json:"namespaces"`
@@ -276,6 +281,9 @@ func reportPID(s *tree.Snapshot, pid int, useKernel, mustKernel bool) (pidReport
 		return pidReport{}, fmt.Errorf("process %d: %w", pid, tree.ErrNoProcess)
 	}
 	r := pidReport{PID: pid, Command: nsls.Command(p), Method: pidmap.NSpid}
+	if !utf8.ValidString(r.Command) {
+		r.CommandB64 = base64.StdEncoding.EncodeToString([]byte(r.Command))
+	}
 	if useKernel {
 		levels, err := pidmap.KernelLevels(s.ProcPath, pid)
 		switch {

@@ -2,10 +2,12 @@ package nsls
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/nsview/nsview/pkg/container"
 	"github.com/nsview/nsview/pkg/escape"
@@ -206,11 +208,14 @@ type matrixCellJSON struct {
 }
 
 func matrixJSON(w io.Writer, s *tree.Snapshot, rows []MatrixRow, from string) error {
+	// Strings that are not valid UTF-8 come again, exactly, in *_b64.
 	type rowJSON struct {
-		PID        int                       `json:"pid"`
-		Command    string                    `json:"command"`
-		Container  *string                   `json:"container"`
-		Namespaces map[string]matrixCellJSON `json:"namespaces"`
+		PID          int                       `json:"pid"`
+		Command      string                    `json:"command"`
+		CommandB64   string                    `json:"command_b64,omitempty"`
+		Container    *string                   `json:"container"`
+		ContainerB64 string                    `json:"container_b64,omitempty"`
+		Namespaces   map[string]matrixCellJSON `json:"namespaces"`
 	}
 	doc := struct {
 		Host       string    `json:"host"`
@@ -221,9 +226,15 @@ func matrixJSON(w io.Writer, s *tree.Snapshot, rows []MatrixRow, from string) er
 	for i := range rows {
 		r := &rows[i]
 		j := rowJSON{PID: r.PID, Command: r.Command, Namespaces: map[string]matrixCellJSON{}}
+		if !utf8.ValidString(r.Command) {
+			j.CommandB64 = base64.StdEncoding.EncodeToString([]byte(r.Command))
+		}
 		if r.Container != "" {
 			c := r.Container
 			j.Container = &c
+			if !utf8.ValidString(c) {
+				j.ContainerB64 = base64.StdEncoding.EncodeToString([]byte(c))
+			}
 		}
 		for t, typ := range nsinfo.Types {
 			c := r.Namespaces[t]
