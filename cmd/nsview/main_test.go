@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/nsview/nsview/pkg/spawn"
 )
@@ -24,8 +25,17 @@ const envTestMain = "NSVIEW_TEST_MAIN"
 func TestMain(m *testing.M) {
 	// Code that calls spawn.Start re-executes its own binary as the init.
 	spawn.MaybeRunInit()
-	if os.Getenv(envTestMain) == "kill-harness" {
+	switch os.Getenv(envTestMain) {
+	case "kill-harness":
 		os.Exit(killHarness(os.Args[1:]))
+	case "sleep":
+		// A process with whatever name and arguments a test gave it
+		// (the terminal injection tests), until it is killed.
+		for {
+			time.Sleep(time.Hour)
+		}
+	case "exit":
+		os.Exit(0)
 	}
 	dir, err := os.MkdirTemp("", "nsview-test-")
 	if err != nil {
