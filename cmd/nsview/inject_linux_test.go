@@ -334,3 +334,63 @@ func TestTerminalInjection(t *testing.T) {
 		t.Errorf("ns -J holds raw control bytes")
 	}
 }
+
+// TestTerminalInjectionTUI runs the terminal UI in a tmux pane over the
+// hostile processes, finds each with the search (/PID), and checks what
+// nsview wrote to the terminal, byte for byte (tmux pipe-pane), not only
+// the screen tmux drew: no byte of a hostile name or argument reaches it
+// raw (no OSC title, no SGR or clear from a name, no U+202E, no C1
+// control, no invalid UTF-8), the pane's title is untouched, and the
+// screen shows the names escaped.
+func TestTerminalInjectionTUI(t *testing.T) {
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "tmux")
+	h := startHostile(t, hostileComm, hostileArgv)
+	all := startHostile(t, allComm, []string{allBytes(), "", "x\xff"})
+	dir := t.TempDir()
+	raw, start := filepath.Join(dir, "raw"), filepath.Join(dir, "start")
+	// nsview starts once the pane's output is piped to raw.
+	r := startLineInTmux(t, 250, 50, []string{"LC_ALL=C.UTF-8"}, "",
+		"while [ ! -e "+start+" ]; do sleep 0.05; done; "+nsviewBin+" tui --interval 200ms")
+	r.tmux("pipe-pane", "-t", "e2e", "-o", "cat > "+raw)
+	if err := os.WriteFile(start, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.waitText("processes")
+	screen := ""
+	for _, p := range []*hostile{all, h} {
+		r.keys("/", "C-u") // the prompt opens with the last query
+		r.keys("-l", p.pid())
+		r.keys("Enter")
+		// The details pane shows the selected process.
+		screen += r.waitText("PID " + p.pid())
+	}
+	for _, shown := range []string{`\x80\x81\x82`, `\x1b[31mA\nB\x1b[2JC`, `\x1b]0;TITLE\x07\x1b[2J\nline2 \u202eevil`} {
+		if !strings.Contains(screen, shown) {
+			t.Errorf("the screen does not show %s:\n%s", shown, screen)
+		}
+	}
+	r.keys("q")
+	if got := r.exitStatus(); got != 0 {
+		t.Fatalf("exit %d: %s", got, r.stderr())
+	}
+	r.checkRestored()
+	if title := strings.TrimSpace(r.tmux("display", "-p", "-t", "e2e", "#{pane_title}")); strings.Contains(title, "TITLE") {
+		t.Errorf("a process argument set the pane's title: %q", title)
+	}
+	r.tmux("pipe-pane", "-t", "e2e") // close the pipe: raw is complete
+	var out []byte
+	testenv.WaitFor(t, 10*time.Second, "the pane's output to be saved", func() bool {
+		out, _ = os.ReadFile(raw)
+		return bytes.Contains(out, []byte(`\x1b[31mA`))
+	})
+	for _, bad := range []string{"\x1b[31mA", "\x1b[2JC", "\x1b]0;TITLE", "TITLE\a", "\u202e", "\u0085", "\u009b", "\x9b[2J", "\x7f", "\x80\x81\x82"} {
+		if i := bytes.Index(out, []byte(bad)); i >= 0 {
+			t.Errorf("the TUI wrote %q raw to the terminal: %q", bad, out[max(0, i-60):min(len(out), i+60)])
+		}
+	}
+	if !utf8.Valid(out) {
+		t.Errorf("the TUI wrote invalid UTF-8 to the terminal")
+	}
+	checkTerminalSafe(t, "TUI screen", screen)
+}
