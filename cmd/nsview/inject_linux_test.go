@@ -359,11 +359,20 @@ func TestTerminalInjectionTUI(t *testing.T) {
 	r.waitText("processes")
 	screen := ""
 	for _, p := range []*hostile{all, h} {
-		r.keys("/", "C-u") // the prompt opens with the last query
-		r.keys("-l", p.pid())
-		r.keys("Enter")
-		// The details pane shows the selected process.
-		screen += r.waitText("PID " + p.pid())
+		// The details pane shows the selected process. Keys typed while
+		// the UI still talks with the terminal at its start can be lost:
+		// search again until it is shown.
+		found := false
+		for deadline := time.Now().Add(60 * time.Second); !found && time.Now().Before(deadline); {
+			r.keys("/", "C-u") // the prompt opens with the last query
+			r.keys("-l", p.pid())
+			r.keys("Enter")
+			found = testenv.Poll(2*time.Second, func() bool { return strings.Contains(r.screen(), "PID "+p.pid()+" ") })
+		}
+		if !found {
+			t.Fatalf("the search never selected %s:\n%s", p.pid(), r.screen())
+		}
+		screen += r.screen()
 	}
 	for _, shown := range []string{`\x80\x81\x82`, `\x1b[31mA\nB\x1b[2JC`, `\x1b]0;TITLE\x07\x1b[2J\nline2 \u202eevil`} {
 		if !strings.Contains(screen, shown) {
