@@ -35,6 +35,12 @@ func TestTparm(t *testing.T) {
 	if _, err := Tparm("%p0"); err == nil {
 		t.Errorf("Tparm(%%p0): no error")
 	}
+	// Found by FuzzParse: 2.5 KB of entry made 3.4 GB of output.
+	for _, wide := range []string{"%p1%999999d", "%.100d", "%0-100x"} {
+		if out, err := Tparm(wide, 1); err == nil {
+			t.Errorf("Tparm(%q): %d bytes, no error", wide, len(out))
+		}
+	}
 }
 
 func TestStripDelays(t *testing.T) {

@@ -168,6 +168,13 @@ func Tparm(s string, params ...int) (string, error) {
 				return "", fmt.Errorf("%w: %%%s", ErrTparm, s[i:min(j+1, len(s))])
 			}
 			spec := strings.TrimPrefix(s[i:j], ":")
+			// No terminal needs a field wider than two digits; a
+			// wider one turns a few bytes of a hostile entry into
+			// megabytes of output.
+			width, prec, _ := strings.Cut(strings.TrimLeft(spec, "-+# 0"), ".")
+			if len(width) > 2 || len(prec) > 2 {
+				return "", fmt.Errorf("%w: field width %%%s", ErrTparm, s[i:j+1])
+			}
 			if s[j] == 's' {
 				fmt.Fprintf(&out, "%"+spec+"s", strconv.Itoa(pop()))
 			} else {
