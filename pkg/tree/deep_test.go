@@ -2,6 +2,7 @@ package tree
 
 import (
 	"bytes"
+	"runtime/debug"
 	"testing"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
@@ -93,6 +94,14 @@ func TestDeepAndWide(t *testing.T) {
 					t.Errorf("walk: %d visits, depth %d; want %d, %d", visits, deepest, hugeN, tc.maxDepth)
 				}
 			}
+			// Every renderer of the tree command, the stack limited to 64
+			// bytes a level (Go's default, 1 GiB, would hide a recursion
+			// 100,000 deep): each finishes and shows every process. Not
+			// under the race detector (minutes at this size): .ci/run
+			// runs this test without it.
+			if !raceEnabled {
+				renderEveryMode(t, s)
+			}
 			nt := s.NamespaceTree()
 			if len(nt.Nodes) != 1 || len(nt.Nodes[0].Members) != hugeN || len(nt.Unknown) != 0 {
 				t.Errorf("namespace tree: %d nodes, %d unknown", len(nt.Nodes), len(nt.Unknown))
@@ -144,6 +153,37 @@ func TestDeepAndWide(t *testing.T) {
 			t.Errorf("namespace cycle: %d roots", len(nt.Roots))
 		}
 	})
+}
+
+// renderEveryMode runs every renderer of the tree command over s (pstree
+// text with the namespace, NSpid, user and group columns, one tree per PID
+// namespace, by namespace, the view's JSON), with the goroutine stack
+// limited to 64 bytes a level: each finishes and shows every process.
+func renderEveryMode(t *testing.T, s *Snapshot) {
+	t.Helper()
+	defer debug.SetMaxStack(debug.SetMaxStack(hugeN * 64))
+	v := s.HostView()
+	for _, o := range []PstreeOptions{
+		{PIDs: true, NSpid: true, NSChanges: true, UIDChanges: true, ByPID: true, Long: true},
+		{PGIDs: true, NoCompact: true, HideThreads: true, Long: true, Symbols: UTF8Symbols},
+		{NSSort: nsinfo.PID, PIDs: true, Long: true},
+	} {
+		var b bytes.Buffer
+		if err := v.WritePstree(&b, o); err != nil {
+			t.Fatalf("%+v: %v", o, err)
+		}
+		if got := bytes.Count(b.Bytes(), []byte("chain")) + bytes.Count(b.Bytes(), []byte("fan")); got != hugeN {
+			t.Errorf("%+v: %d processes shown, want %d", o, got, hugeN)
+		}
+	}
+	var b bytes.Buffer
+	if err := s.WriteByNamespace(&b, v); err != nil {
+		t.Errorf("by namespace: %v", err)
+	}
+	b.Reset()
+	if err := v.WriteJSON(&b, JSONOptions{}); err != nil || bytes.Count(b.Bytes(), []byte(`"host_pid"`)) != hugeN {
+		t.Errorf("view JSON: %v, %d processes", err, bytes.Count(b.Bytes(), []byte(`"host_pid"`)))
+	}
 }
 
 func mustInside(t testing.TB, s *Snapshot, pid int) *View {
