@@ -3,9 +3,10 @@ package terminfo
 import (
 	"encoding/binary"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 // A compiled terminfo entry is read from wherever $TERMINFO, ~/.terminfo
@@ -79,7 +80,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var bold, exit string
-		used := allocated(func() {
+		used := testenv.Allocated(func() {
 			term, err := Parse(b)
 			if err != nil {
 				return
@@ -108,7 +109,7 @@ func FuzzTparm(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, p1, p2 int) {
 		var out string
-		used := allocated(func() { out, _ = Tparm(s, p1, p2, p1, p2, p1, p2, p1, p2, p1) })
+		used := testenv.Allocated(func() { out, _ = Tparm(s, p1, p2, p1, p2, p1, p2, p1, p2, p1) })
 		if limit := 40*len(s) + 64; len(out) > limit {
 			t.Fatalf("%d bytes of format gave %d bytes (limit %d)", len(s), len(out), limit)
 		}
@@ -116,13 +117,4 @@ func FuzzTparm(f *testing.F) {
 			t.Fatalf("%d bytes of format allocated %d bytes (limit %d)", len(s), used, limit)
 		}
 	})
-}
-
-// allocated returns how many bytes f allocates.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -159,4 +160,14 @@ func StartAt(t *testing.T, pid int, sys *syscall.SysProcAttr, name string, args 
 			t.Fatalf("%s got PID %d, not %d: is something else forking in this namespace?", name, cmd.Process.Pid, pid)
 		}
 	}
+}
+
+// Allocated returns how many bytes f allocates (the fuzz targets' check
+// that a parser's memory is bounded by its input's size).
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

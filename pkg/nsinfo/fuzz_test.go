@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 // The seed corpora in testdata/fuzz are written from the seeds below by
@@ -18,15 +19,6 @@ import (
 // from them.
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the fuzz seed corpora in testdata/fuzz")
-
-// allocated returns how many bytes f allocates.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // checkBounded fails when parsing n bytes allocated more than a few times
 // n: a parser's memory must be bounded by its input's size.
@@ -69,7 +61,7 @@ func FuzzParseStat(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s Stat
 		var err error
-		checkBounded(t, len(b), allocated(func() { s, err = ParseStat(b) }))
+		checkBounded(t, len(b), testenv.Allocated(func() { s, err = ParseStat(b) }))
 		if err != nil {
 			return
 		}
@@ -115,7 +107,7 @@ func FuzzParseStatus(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s Status
 		var err error
-		checkBounded(t, len(b), allocated(func() { s, err = ParseStatus(b) }))
+		checkBounded(t, len(b), testenv.Allocated(func() { s, err = ParseStatus(b) }))
 		if err != nil {
 			return
 		}
@@ -156,7 +148,7 @@ func FuzzParseID(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		var id ID
 		var err error
-		checkBounded(t, len(s), allocated(func() { id, err = ParseID(s) }))
+		checkBounded(t, len(s), testenv.Allocated(func() { id, err = ParseID(s) }))
 		if err != nil {
 			if !strings.Contains(err.Error(), "not a namespace link") {
 				t.Fatalf("error %v does not say why", err)

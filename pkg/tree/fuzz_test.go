@@ -8,13 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/nsview/nsview/internal/testenv"
 	"github.com/nsview/nsview/pkg/nsinfo"
 )
 
@@ -22,14 +22,6 @@ import (
 // `go test ./pkg/tree -run TestSeedCorpus -update-seeds`.
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the fuzz seed corpora in testdata/fuzz")
-
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 func checkBounded(t *testing.T, n int, used uint64, factor int) {
 	t.Helper()
@@ -63,7 +55,7 @@ func FuzzSplitCmdline(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var args []string
 		var unterminated bool
-		checkBounded(t, len(b), allocated(func() { args, unterminated = splitCmdline(b) }), 4)
+		checkBounded(t, len(b), testenv.Allocated(func() { args, unterminated = splitCmdline(b) }), 4)
 		if args == nil {
 			t.Fatal("nil: an empty command line must be empty, not unread")
 		}
@@ -106,7 +98,7 @@ func cgroupSeeds() map[string]string {
 func FuzzCgroupPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var p string
-		checkBounded(t, len(b), allocated(func() { p = cgroupPath(b) }), 2)
+		checkBounded(t, len(b), testenv.Allocated(func() { p = cgroupPath(b) }), 2)
 		if strings.Contains(p, "\n") || !strings.Contains(string(b), p) {
 			t.Fatalf("cgroupPath(%q) = %q", b, p)
 		}
@@ -189,7 +181,7 @@ func FuzzScanProcess(f *testing.F) {
 		var s *Snapshot
 		var err error
 		n := len(stat)*2 + len(status) + len(cmdline) + len(cgroup) + len(link)*9
-		checkBounded(t, n, allocated(func() { s, err = Scan(proc, Everything()) }), 8)
+		checkBounded(t, n, testenv.Allocated(func() { s, err = Scan(proc, Everything()) }), 8)
 		if err != nil {
 			t.Fatalf("Scan: %v", err)
 		}
@@ -264,7 +256,7 @@ func FuzzReadSnapshot(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s *Snapshot
 		var err error
-		used := allocated(func() {
+		used := testenv.Allocated(func() {
 			s, err = ReadSnapshot(bytes.NewReader(b))
 			if err == nil {
 				s.HostView().Tree()

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nsview/nsview/internal/testenv"
 )
 
 func mountinfoSeeds() map[string]string {
@@ -31,7 +33,7 @@ func mountinfoSeeds() map[string]string {
 func FuzzMountinfo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var mounts []nsfsMount
-		checkBounded(t, len(b), allocated(func() { mounts = nsfsMounts(b) }), 4)
+		checkBounded(t, len(b), testenv.Allocated(func() { mounts = nsfsMounts(b) }), 4)
 		if len(mounts) > bytes.Count(b, []byte(" - nsfs")) {
 			t.Fatalf("%d nsfs mounts from %d nsfs lines", len(mounts), bytes.Count(b, []byte(" - nsfs")))
 		}
