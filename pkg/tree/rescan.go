@@ -255,7 +255,7 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 					panicked.CompareAndSwap(nil, &workerPanic{value: v, stack: debug.Stack()})
 				}
 			}()
-			rd := reader{proc: proc, opts: opts}
+			rd := newReader(proc, opts)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(pids) {
