@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -274,7 +275,8 @@ func TestScanStress(t *testing.T) {
 			}
 			checked++
 			if p, ok := s.Proc(pid); !ok || p.StartTime != st {
-				t.Fatalf("scan %d: process %d (start %d) lived through the scan but is %+v", i, pid, st, p)
+				status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+				t.Fatalf("scan %d: process %d (start %d) lived through the scan but is %+v; the scan counted %+v; its status now:\n%s", i, pid, st, p, s.Unreadable, status)
 			}
 		}
 		for _, c := range long {

@@ -500,6 +500,12 @@ func (r *reader) readFull(pid int) (res procResult) {
 	if r.opts.Namespaces && st.State != 'Z' && st.State != 'X' {
 		// A zombie has no namespaces left: its links read ENOENT.
 		links, err := r.links(dir)
+		if nsinfo.IsVanished(err) && r.stillThere(dir, st.StartTime) {
+			// Exiting: the kernel releases a process's namespaces
+			// before it is a zombie. It is shown, as a zombie is,
+			// without them (found by TestScanStress).
+			links, err = nsinfo.Links{}, nil
+		}
 		if note(err) || !nsinfo.IsVanished(err) {
 			p.NS = links.NS
 			p.PIDForChildren = links.PIDForChildren
@@ -540,6 +546,22 @@ func (r *reader) readFull(pid int) (res procResult) {
 		r.readThreads(dir, p, note)
 	}
 	return res
+}
+
+// stillThere reports whether the process of dir is still the one whose
+// stat said start: a read of another of its files that said it vanished
+// came from a process that is exiting, not gone.
+func (r *reader) stillThere(dir nsinfo.ProcDir, start uint64) bool {
+	if dir == nil {
+		return false
+	}
+	var err error
+	r.buf, err = dir.ReadFile("stat", r.buf)
+	if err != nil {
+		return false
+	}
+	st, err := nsinfo.ParseStat(r.buf)
+	return err == nil && st.StartTime == start
 }
 
 // openSame opens the directory of a process whose stat was read by path,
