@@ -5,7 +5,9 @@ import (
 	"io"
 	"testing"
 
+	"github.com/nsview/nsview/internal/hugesnap"
 	"github.com/nsview/nsview/internal/synth"
+	"github.com/nsview/nsview/pkg/nsinfo"
 	"github.com/nsview/nsview/pkg/nsls"
 	"github.com/nsview/nsview/pkg/tree"
 )
@@ -70,4 +72,35 @@ func BenchmarkRenderMatrix(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkDeepTree renders the process tree of a chain of namespaces
+// nested 2k and 10k deep (internal/hugesnap NSDeep) on an 80-column
+// terminal. lsns never cuts a tree column narrower than its art, so the
+// output grows as the square of the depth; "out-B/op" is its size, to set
+// the time and memory against.
+//
+//	go test ./pkg/nsls -run '^$' -bench DeepTree -benchmem
+func BenchmarkDeepTree(b *testing.B) {
+	for _, n := range []int{2000, 10000} {
+		s := hugesnap.Snapshot(hugesnap.NSDeep, n)
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			var cw countWriter
+			for b.Loop() {
+				if err := nsls.Render(&cw, s, nsls.Options{Types: []nsinfo.Type{nsinfo.PID}, IsTerm: true, TermWidth: 80, UTF8: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cw)/float64(b.N), "out-B/op")
+		})
+	}
+}
+
+// countWriter counts what is written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }
