@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/nsview/nsview/pkg/escape"
@@ -59,6 +60,7 @@ type line struct {
 	cells  []string
 	parent *line
 	kids   []*line
+	depth  int // ancestors above the line
 }
 
 // table is a set of columns and lines, printed in one of the formats.
@@ -86,6 +88,7 @@ func (t *table) newLine(parent *line) *line {
 	l := &line{cells: make([]string, len(t.cols)), parent: parent}
 	if parent != nil {
 		parent.kids = append(parent.kids, l)
+		l.depth = parent.depth + 1
 	}
 	t.lines = append(t.lines, l)
 	return l
@@ -133,34 +136,70 @@ func isLastChild(l *line) bool {
 	return k[len(k)-1] == l
 }
 
-// ancestorArt is the art for the levels above l: for each ancestor that has
-// a parent, top down, a vertical bar if it has siblings below it.
-func (t *table) ancestorArt(l *line) string {
-	var chain []*line
-	for a := l; a != nil && a.parent != nil; a = a.parent {
-		chain = append(chain, a)
+// The art is never built as a whole string per line: a tree N deep would
+// cost N² time and memory before anything is printed. Widths come from the
+// depth (every symbol is two cells wide), and a line's art is written from
+// the path of lines above it (kept by the pre-order walk), only as far as
+// it is printed.
+
+// artWidth is the width of the art in front of l's own cell.
+func (t *table) artWidth(l *line) int {
+	if t.noTreeArt {
+		return 0
 	}
-	var b strings.Builder
-	for i := len(chain) - 1; i >= 0; i-- {
-		if isLastChild(chain[i]) {
-			b.WriteString("  ")
-		} else {
-			b.WriteString(t.sym.vert)
-		}
-	}
-	return b.String()
+	return 2 * l.depth
 }
 
-// treeArt is the art in front of l's own cell.
-func (t *table) treeArt(l *line) string {
-	if l.parent == nil || t.noTreeArt {
-		return ""
+// appendArt appends the art in front of the cell of path's last line (path
+// is the line and its ancestors, root first), cut to at most limit cells.
+// Each level is, top down, a vertical bar if the ancestor there has
+// siblings below it, then the line's own branch.
+func (t *table) appendArt(b []byte, path []*line, limit int) []byte {
+	d := len(path) - 1
+	if d <= 0 || t.noTreeArt {
+		return b
 	}
-	art := t.ancestorArt(l.parent)
-	if isLastChild(l) {
-		return art + t.sym.right
+	for i := 1; i < d && limit > 0; i++ {
+		sym := t.sym.vert
+		if isLastChild(path[i]) {
+			sym = "  "
+		}
+		b, limit = appendCells(b, sym, limit)
 	}
-	return art + t.sym.branch
+	if limit > 0 {
+		sym := t.sym.branch
+		if isLastChild(path[d]) {
+			sym = t.sym.right
+		}
+		b, _ = appendCells(b, sym, limit)
+	}
+	return b
+}
+
+// appendContinuation appends the art of an extra line of path's last line:
+// a vertical bar or blanks for it and each ancestor below the root.
+func (t *table) appendContinuation(b []byte, path []*line) []byte {
+	for i := 1; i < len(path); i++ {
+		if isLastChild(path[i]) {
+			b = append(b, "  "...)
+		} else {
+			b = append(b, t.sym.vert...)
+		}
+	}
+	return b
+}
+
+// appendCells appends the first limit runes of a symbol (each rune of the
+// symbols is one cell wide) and returns the cells left.
+func appendCells(b []byte, sym string, limit int) ([]byte, int) {
+	for _, r := range sym {
+		if limit == 0 {
+			break
+		}
+		b = utf8.AppendRune(b, r)
+		limit--
+	}
+	return b, limit
 }
 
 // width is the number of terminal cells text (already escaped) takes.
@@ -209,6 +248,30 @@ func (c *column) cellWidth(text string) int {
 	return w
 }
 
+// treeCellWidth is the width a cell needs with the tree art in front of it
+// (in a tree column), worked out without building the art: the art's last
+// rune, which a combining mark at the start of text would join, is measured
+// with the text.
+func (t *table) treeCellWidth(c *column, l *line, text string) int {
+	aw := 0
+	if c.flags&flTree != 0 {
+		aw = t.artWidth(l)
+	}
+	if aw == 0 {
+		return c.cellWidth(text)
+	}
+	first, rest, wrapped := text, "", false
+	if c.flags&flWrapNL != 0 {
+		first, rest, wrapped = strings.Cut(text, "\n")
+	}
+	last, _ := utf8.DecodeLastRuneInString(t.sym.right)
+	w := aw - 1 + width(string(last)+first)
+	if wrapped {
+		w = max(w, c.cellWidth(rest))
+	}
+	return w
+}
+
 func (t *table) lastVisible() int {
 	for i := len(t.cols) - 1; i >= 0; i-- {
 		if t.cols[i].flags&flHidden == 0 {
@@ -221,7 +284,7 @@ func (t *table) lastVisible() int {
 // calculate sets every column's width as libsmartcols does: the widest
 // cell, at least the header and the width hint; on a terminal, then
 // shrunk to fit.
-func (t *table) calculate(texts [][]string, order []*line) {
+func (t *table) calculate(order []*line) {
 	total, n := 0, 0
 	for ci, c := range t.cols {
 		if c.flags&flHidden != 0 {
@@ -229,13 +292,12 @@ func (t *table) calculate(texts [][]string, order []*line) {
 		}
 		c.width, c.widthMax, c.treeArt = 0, 0, 0
 		c.widthMin = max(1, width(escape.Hex(c.name)))
-		for li := range order {
-			text := texts[li][ci]
-			w := c.cellWidth(text)
+		for _, l := range order {
+			w := t.treeCellWidth(c, l, c.cellText(l.cells[ci]))
 			c.widthMax = max(c.widthMax, w)
 			c.width = max(c.width, w)
 			if c.flags&flTree != 0 {
-				c.treeArt = max(c.treeArt, width(t.treeArt(order[li])))
+				c.treeArt = max(c.treeArt, t.artWidth(l))
 			}
 		}
 		if c.width < c.widthMin {
@@ -332,11 +394,15 @@ func (t *table) printRaw(w *bufio.Writer) {
 		}
 		w.WriteByte('\n')
 	}
+	var path []*line
+	var art []byte
 	for _, l := range t.order() {
+		path = append(path[:l.depth], l)
 		for i, c := range t.cols {
 			cell := l.cells[i]
-			if c.flags&flTree != 0 {
-				cell = t.treeArt(l) + cell
+			if c.flags&flTree != 0 && l.depth > 0 && !t.noTreeArt {
+				art = t.appendArt(art[:0], path, t.artWidth(l))
+				cell = string(art) + cell
 			}
 			w.WriteString(escape.Blank(cell))
 			if i != last {
@@ -352,18 +418,7 @@ func (t *table) printHuman(w *bufio.Writer) {
 		return
 	}
 	order := t.order()
-	texts := make([][]string, len(order))
-	for li, l := range order {
-		texts[li] = make([]string, len(t.cols))
-		for ci, c := range t.cols {
-			text := c.cellText(l.cells[ci])
-			if c.flags&flTree != 0 {
-				text = t.treeArt(l) + text
-			}
-			texts[li][ci] = text
-		}
-	}
-	t.calculate(texts, order)
+	t.calculate(order)
 	last := t.lastVisible()
 	if !t.noHeadings {
 		for ci, c := range t.cols {
@@ -374,12 +429,20 @@ func (t *table) printHuman(w *bufio.Writer) {
 		}
 		w.WriteByte('\n')
 	}
-	for li, l := range order {
+	// One line at a time: the path to it and its art are all that is kept.
+	var path []*line
+	var art []byte
+	for _, l := range order {
+		path = append(path[:l.depth], l)
 		for ci, c := range t.cols {
 			if c.flags&flHidden != 0 {
 				continue
 			}
-			t.printCell(w, ci, c, texts[li][ci], l, ci == last)
+			text := c.cellText(l.cells[ci])
+			if c.flags&flTree != 0 && l.depth > 0 && !t.noTreeArt {
+				text, art = t.withArt(c, path, text, art[:0])
+			}
+			t.printCell(w, ci, c, text, path, ci == last)
 		}
 		for t.anyPending() {
 			w.WriteByte('\n')
@@ -390,12 +453,28 @@ func (t *table) printHuman(w *bufio.Writer) {
 				if c.hasPending {
 					t.printPending(w, c, ci == last)
 				} else {
-					t.printEmpty(w, c, l, ci == last)
+					t.printEmpty(w, c, path, ci == last)
 				}
 			}
 		}
 		w.WriteByte('\n')
 	}
+}
+
+// withArt puts the tree art in front of the text of path's last line, as
+// far as printCell will print it: a truncatable column is cut to its width,
+// so art wider than that is cut there and the text dropped (each art rune
+// is one cell: cutting the art alone cuts where cutting art and text
+// would). buf is reused for the art.
+func (t *table) withArt(c *column, path []*line, text string, buf []byte) (string, []byte) {
+	aw := t.artWidth(path[len(path)-1])
+	if c.flags&flTrunc != 0 && aw > c.width {
+		buf = t.appendArt(buf, path, c.width)
+		return string(buf), buf
+	}
+	buf = t.appendArt(buf, path, aw)
+	buf = append(buf, text...)
+	return string(buf), buf
 }
 
 func (t *table) anyPending() bool {
@@ -413,9 +492,10 @@ func pad(w *bufio.Writer, n int) {
 	}
 }
 
-// printCell prints one cell (l is nil for the header).
-func (t *table) printCell(w *bufio.Writer, ci int, c *column, data string, l *line, isLast bool) {
-	if l != nil && c.flags&flWrapNL != 0 {
+// printCell prints one cell of path's last line (path is nil for the
+// header).
+func (t *table) printCell(w *bufio.Writer, ci int, c *column, data string, path []*line, isLast bool) {
+	if path != nil && c.flags&flWrapNL != 0 {
 		if i := strings.IndexByte(data, '\n'); i >= 0 {
 			c.pending, c.hasPending = data[i+1:], data[i+1:] != ""
 			data = data[:i]
@@ -447,7 +527,7 @@ func (t *table) printCell(w *bufio.Writer, ci int, c *column, data string, l *li
 		w.WriteByte('\n')
 		for i := 0; i <= ci; i++ {
 			if t.cols[i].flags&flHidden == 0 {
-				t.printEmpty(w, t.cols[i], l, i == t.lastVisible())
+				t.printEmpty(w, t.cols[i], path, i == t.lastVisible())
 			}
 		}
 		return
@@ -457,15 +537,15 @@ func (t *table) printCell(w *bufio.Writer, ci int, c *column, data string, l *li
 
 // printEmpty prints a cell of an extra line: padding, or for the tree
 // column the art that continues the tree.
-func (t *table) printEmpty(w *bufio.Writer, c *column, l *line, isLast bool) {
+func (t *table) printEmpty(w *bufio.Writer, c *column, path []*line, isLast bool) {
 	n := 0
-	if l != nil && c.flags&flTree != 0 && !t.noTreeArt {
-		art := t.ancestorArt(l)
-		if len(l.kids) > 0 && t.anyPending() {
-			art += t.sym.vert
+	if path != nil && c.flags&flTree != 0 && !t.noTreeArt {
+		art := t.appendContinuation(nil, path)
+		if len(path[len(path)-1].kids) > 0 && t.anyPending() {
+			art = append(art, t.sym.vert...)
 		}
-		w.WriteString(art)
-		n = width(art)
+		w.Write(art)
+		n = width(string(art))
 	}
 	if isLast {
 		return
