@@ -191,6 +191,9 @@ func (t *table) printJSON(w *bufio.Writer) {
 			}
 		}
 		for _, l := range t.order() {
+			if failed(w) {
+				return
+			}
 			j.open("", false, jObject)
 			t.jsonCells(j, l)
 			if len(l.kids) > 0 {

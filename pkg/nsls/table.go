@@ -397,6 +397,9 @@ func (t *table) printRaw(w *bufio.Writer) {
 	var path []*line
 	var art []byte
 	for _, l := range t.order() {
+		if failed(w) {
+			return
+		}
 		path = append(path[:l.depth], l)
 		for i, c := range t.cols {
 			cell := l.cells[i]
@@ -433,6 +436,9 @@ func (t *table) printHuman(w *bufio.Writer) {
 	var path []*line
 	var art []byte
 	for _, l := range order {
+		if failed(w) {
+			return
+		}
 		path = append(path[:l.depth], l)
 		for ci, c := range t.cols {
 			if c.flags&flHidden != 0 {
@@ -475,6 +481,14 @@ func (t *table) withArt(c *column, path []*line, text string, buf []byte) (strin
 	buf = t.appendArt(buf, path, aw)
 	buf = append(buf, text...)
 	return string(buf), buf
+}
+
+// failed reports whether a write failed (a closed pipe, as under `| head`):
+// the rest of a deep tree's output, which grows as the square of its depth,
+// is not worked out for nothing. print returns the error.
+func failed(w *bufio.Writer) bool {
+	_, err := w.Write(nil)
+	return err != nil
 }
 
 func (t *table) anyPending() bool {
