@@ -293,10 +293,15 @@ func fdNumber(name []byte) (int, bool) {
 }
 
 // readlinkatZ is readlinkat(2) with a name that is already NUL-terminated,
-// so that reading a link allocates nothing.
+// so that reading a link allocates nothing. It is a raw syscall: the links
+// it reads (ns/*, fd/*) are answered from the kernel's own structures under
+// spinlocks, never by waiting on the target process or a filesystem, so
+// telling the scheduler about a block that cannot happen only costs (about
+// 10% of nsview ns and nsview snapshot at 10,000 processes). Files such as
+// cmdline, which can wait on the target's memory, go through os/unix reads.
 func readlinkatZ(dirfd int, name *byte, buf []byte) (int, error) {
 	for {
-		n, _, errno := unix.Syscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)),
+		n, _, errno := unix.RawSyscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)),
 			uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
 		switch errno {
 		case 0:
