@@ -25,13 +25,8 @@ func (p *ProcFS) Mount() (m ProcMount, ok bool) {
 			break
 		}
 	}
-	for len(table) > 0 {
-		line := table
-		if i := bytes.IndexByte(table, '\n'); i >= 0 {
-			line, table = table[:i], table[i+1:]
-		} else {
-			table = nil
-		}
+	for line := range bytes.Lines(table) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		// ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER
 		f := strings.Fields(string(line))
 		if len(f) < 3 || f[2] != dev {

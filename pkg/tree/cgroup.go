@@ -10,13 +10,8 @@ func cgroupPaths(b []byte) []string {
 		return nil
 	}
 	var paths []string
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		c1 := bytes.IndexByte(line, ':')
 		if c1 < 0 {
 			continue

@@ -22,13 +22,8 @@ type nsfsMount struct {
 // type nsfs allocate.
 func nsfsMounts(b []byte) []nsfsMount {
 	var out []nsfsMount
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		sep := bytes.Index(line, []byte(" - "))
 		if sep < 0 {
 			continue

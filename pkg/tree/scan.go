@@ -670,13 +670,8 @@ func splitCmdline(b []byte) (args []string, unterminated bool) {
 // file, or, on a v1-only system, the path of its first hierarchy.
 func cgroupPath(b []byte) string {
 	first := ""
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		// hierarchy-ID:controllers:path; the path may contain ':'.
 		c1 := bytes.IndexByte(line, ':')
 		if c1 < 0 {
