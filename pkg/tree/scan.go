@@ -666,32 +666,6 @@ func splitCmdline(b []byte) (args []string, unterminated bool) {
 	}
 }
 
-// cgroupPath returns the cgroup v2 path ("0::/path") of a /proc/PID/cgroup
-// file, or, on a v1-only system, the path of its first hierarchy.
-func cgroupPath(b []byte) string {
-	first := ""
-	for line := range bytes.Lines(b) {
-		line = bytes.TrimSuffix(line, []byte{'\n'})
-		// hierarchy-ID:controllers:path; the path may contain ':'.
-		c1 := bytes.IndexByte(line, ':')
-		if c1 < 0 {
-			continue
-		}
-		c2 := bytes.IndexByte(line[c1+1:], ':')
-		if c2 < 0 {
-			continue
-		}
-		path := string(line[c1+1+c2+1:])
-		if string(line[:c1]) == "0" && c2 == 0 {
-			return path
-		}
-		if first == "" {
-			first = path
-		}
-	}
-	return first
-}
-
 // CollectNamespaces builds Namespaces from the processes' links as a scan
 // does (type, inode, process count, lowest PID, PID namespace level), for
 // a snapshot made by hand: tests and benchmarks.
