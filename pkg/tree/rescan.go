@@ -290,30 +290,7 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 		panic(p.String())
 	}
 
-	s.Processes = make([]Process, 0, len(pids))
-	for i := range results {
-		r := &results[i]
-		switch {
-		case r.outcome == outcomeVanished:
-			s.Unreadable.Vanished++
-			continue
-		case r.outcome == outcomeDenied:
-			s.Unreadable.Denied++
-		case r.outcome == outcomeHidden:
-			// Listed but its stat denied (hidepid=1): counted, as
-			// Scan counts it.
-			s.Unreadable.Hidden++
-			continue
-		case r.outcome == outcomeFailed:
-			s.Unreadable.Failed++
-			if len(s.Unreadable.Errors) < maxErrors {
-				s.Unreadable.Errors = append(s.Unreadable.Errors, r.err.Error())
-			}
-		}
-		if r.ok {
-			s.Processes = append(s.Processes, r.p)
-		}
-	}
+	s.gather(results)
 	hierarchy := s.Read.Hierarchy
 	s.Read.Hierarchy = false
 	s.collectNamespaces(proc)

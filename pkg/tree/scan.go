@@ -145,30 +145,7 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 		readLeaders(proc, opts, results)
 	}
 
-	s.Processes = make([]Process, 0, len(pids))
-	var fds []fdHold
-	for i := range results {
-		r := &results[i]
-		switch {
-		case r.outcome == outcomeVanished:
-			s.Unreadable.Vanished++
-			continue
-		case r.outcome == outcomeDenied:
-			s.Unreadable.Denied++
-		case r.outcome == outcomeHidden:
-			s.Unreadable.Hidden++
-			continue
-		case r.outcome == outcomeFailed:
-			s.Unreadable.Failed++
-			if len(s.Unreadable.Errors) < maxErrors {
-				s.Unreadable.Errors = append(s.Unreadable.Errors, r.err.Error())
-			}
-		}
-		if r.ok {
-			s.Processes = append(s.Processes, r.p)
-			fds = append(fds, r.fds...)
-		}
-	}
+	fds := s.gather(results)
 	s.collectNamespaces(proc)
 	s.extras(proc, opts, fds)
 	s.Sort()
@@ -187,6 +164,38 @@ func (s *Snapshot) warnAboutProc(proc *nsinfo.ProcFS) {
 			s.Warnings = append(s.Warnings, w)
 		}
 	}
+}
+
+// gather keeps the processes of a scan's results and counts, by reason,
+// those it could not read (Scan and the Rescanner alike); it returns the
+// namespace fds the processes hold.
+func (s *Snapshot) gather(results []procResult) []fdHold {
+	s.Processes = make([]Process, 0, len(results))
+	var fds []fdHold
+	for i := range results {
+		r := &results[i]
+		switch r.outcome {
+		case outcomeVanished:
+			s.Unreadable.Vanished++
+			continue
+		case outcomeDenied:
+			s.Unreadable.Denied++
+		case outcomeHidden:
+			// Listed, but its stat denied (hidepid=1).
+			s.Unreadable.Hidden++
+			continue
+		case outcomeFailed:
+			s.Unreadable.Failed++
+			if len(s.Unreadable.Errors) < maxErrors {
+				s.Unreadable.Errors = append(s.Unreadable.Errors, r.err.Error())
+			}
+		}
+		if r.ok {
+			s.Processes = append(s.Processes, r.p)
+			fds = append(fds, r.fds...)
+		}
+	}
+	return fds
 }
 
 type outcome uint8
