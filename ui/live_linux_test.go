@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -103,18 +102,11 @@ func childrenOf(pid int) []int {
 
 func nspidOf(pid int) []int {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if f, ok := strings.CutPrefix(sc.Text(), "NSpid:"); ok {
-			var out []int
-			for _, s := range strings.Fields(f) {
-				n, _ := strconv.Atoi(s)
-				out = append(out, n)
-			}
-			return out
-		}
+	st, err := nsinfo.ParseStatus(b)
+	if err != nil {
+		return nil
 	}
-	return nil
+	return st.NSpid
 }
 
 // The right pane on a live system shows what `nsenter -t PID -p -m pstree

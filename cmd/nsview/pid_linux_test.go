@@ -67,17 +67,27 @@ func childOf(parent int, comm string) int {
 	return 0
 }
 
-func nspidOf(t *testing.T, pid int) []int {
-	t.Helper()
+// nspid is pid's NSpid chain, nil once it has ended (for polls).
+func nspid(pid int) []int {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		t.Fatal(err)
+		return nil
 	}
 	st, err := nsinfo.ParseStatus(b)
 	if err != nil {
-		t.Fatal(err)
+		return nil
 	}
 	return st.NSpid
+}
+
+// nspidOf is pid's NSpid chain, which must be there.
+func nspidOf(t *testing.T, pid int) []int {
+	t.Helper()
+	chain := nspid(pid)
+	if chain == nil {
+		t.Fatalf("no NSpid for process %d", pid)
+	}
+	return chain
 }
 
 func runNSView(t *testing.T, args ...string) string {

@@ -222,24 +222,6 @@ func alive(pid int) bool {
 }
 
 // nspid returns the NSpid chain of a process.
-func nspid(pid int) []int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return nil
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f, ok := strings.CutPrefix(l, "NSpid:"); ok {
-			var out []int
-			for _, s := range strings.Fields(f) {
-				n, _ := strconv.Atoi(s)
-				out = append(out, n)
-			}
-			return out
-		}
-	}
-	return nil
-}
-
 // The terminal is restored however nsview ends: q, Ctrl-C, SIGTERM, SIGHUP,
 // a panic in Update, a panic in the scanner.
 func TestTUIRestoresTerminal(t *testing.T) {
