@@ -101,12 +101,8 @@ func childrenOf(pid int) []int {
 }
 
 func nspidOf(pid int) []int {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	st, err := nsinfo.ParseStatus(b)
-	if err != nil {
-		return nil
-	}
-	return st.NSpid
+	chain, _ := nsinfo.ReadNSpid(pid)
+	return chain
 }
 
 // The right pane on a live system shows what `nsenter -t PID -p -m pstree

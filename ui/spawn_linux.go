@@ -106,7 +106,7 @@ func startNested(exe string, opts spawn.Options, in *Parent) (Sandbox, error) {
 		return nil, fmt.Errorf("spawn inside %s: needs nsenter (util-linux): %w", in.NS, err)
 	}
 	// Where the outer sandbox's PIDs sit in host NSpid chains.
-	outer := readNSpid(in.PID)
+	outer, _ := nsinfo.ReadNSpid(in.PID)
 	if len(outer) == 0 {
 		return nil, fmt.Errorf("spawn inside %s: process %d is gone", in.NS, in.PID)
 	}
@@ -232,7 +232,7 @@ func toHost(info spawn.Info, spawner, level int) (spawn.Info, error) {
 	for len(queue) > 0 {
 		pid := queue[0]
 		queue = queue[1:]
-		chains[pid] = readNSpid(pid)
+		chains[pid], _ = nsinfo.ReadNSpid(pid)
 		queue = append(queue, childPIDs(pid)...)
 	}
 	host := func(pid int) (int, bool) {
@@ -259,18 +259,6 @@ func toHost(info spawn.Info, spawner, level int) (spawn.Info, error) {
 	out.CommandPID = h
 	out.CommandNSpid = slices.Clone(chains[h])
 	return out, nil
-}
-
-func readNSpid(pid int) []int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return nil
-	}
-	st, err := nsinfo.ParseStatus(b)
-	if err != nil {
-		return nil
-	}
-	return st.NSpid
 }
 
 // childPIDs lists a process's children (all its threads').

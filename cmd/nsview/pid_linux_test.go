@@ -69,15 +69,8 @@ func childOf(parent int, comm string) int {
 
 // nspid is pid's NSpid chain, nil once it has ended (for polls).
 func nspid(pid int) []int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return nil
-	}
-	st, err := nsinfo.ParseStatus(b)
-	if err != nil {
-		return nil
-	}
-	return st.NSpid
+	chain, _ := nsinfo.ReadNSpid(pid)
+	return chain
 }
 
 // nspidOf is pid's NSpid chain, which must be there.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"strconv"
 )
 
 // MaxPIDDepth is the kernel's limit on PID namespace nesting
@@ -140,4 +142,20 @@ func fields(line []byte) func(yield func([]byte) bool) {
 			line = line[j:]
 		}
 	}
+}
+
+// ReadNSpid reads the NSpid chain of a process of the caller's /proc,
+// outermost first; nil for a kernel without the line. Errors say whether
+// the process has vanished or is denied (IsVanished, IsDenied).
+func ReadNSpid(pid int) ([]int, error) {
+	path := "/proc/" + strconv.Itoa(pid) + "/status"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, wrap("read", path, err)
+	}
+	st, err := ParseStatus(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return st.NSpid, nil
 }

@@ -130,7 +130,7 @@ func initOfNamespace(ino uint64) (int, error) {
 		if err != nil || link != want {
 			continue
 		}
-		if nspid := nspidOf(pid); len(nspid) > 0 && nspid[len(nspid)-1] == 1 {
+		if nspid, _ := nsinfo.ReadNSpid(pid); len(nspid) > 0 && nspid[len(nspid)-1] == 1 {
 			return pid, nil
 		}
 	}
@@ -140,7 +140,7 @@ func initOfNamespace(ino uint64) (int, error) {
 // isSandboxInit reports whether pid is nsview's init: PID 1 of its
 // namespace, with nsview's marker in its environment.
 func isSandboxInit(pid int) bool {
-	nspid := nspidOf(pid)
+	nspid, _ := nsinfo.ReadNSpid(pid)
 	if len(nspid) < 2 || nspid[len(nspid)-1] != 1 {
 		return false
 	}
@@ -154,18 +154,6 @@ func isSandboxInit(pid int) bool {
 		}
 	}
 	return false
-}
-
-func nspidOf(pid int) []int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return nil
-	}
-	st, err := nsinfo.ParseStatus(b)
-	if err != nil {
-		return nil
-	}
-	return st.NSpid
 }
 
 func parentOf(pid int) int {
