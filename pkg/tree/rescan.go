@@ -174,15 +174,12 @@ func (w *workerPanic) String() string {
 func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, list *pidList) (*Snapshot, error) {
 	start := time.Now()
 	real := proc.Real()
-	var caller nsinfo.Caller
-	if real {
-		caller = proc.CheckCaller()
-	}
+	s := newSnapshot(proc, opts, start, prev)
 	// Listing 10,000 PIDs costs as much as a third of a refresh; when no
 	// task was created or reaped since the last listing, it is still
 	// right (see taskStamp).
 	stamp := ""
-	if real && !caller.ForeignProc {
+	if real && !s.Caller.ForeignProc {
 		stamp = taskStamp(proc)
 	}
 	var pids []int
@@ -196,32 +193,6 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 		}
 	}
 	list.stamp, list.pids = stamp, pids
-	s := &Snapshot{
-		Schema:     SchemaVersion,
-		Taken:      start.UTC(),
-		ProcPath:   proc.Path,
-		ClockTicks: clockTicks,
-		Read:       opts,
-	}
-	s.Read.Workers = 0
-	if !real {
-		s.Read.Hierarchy = false
-	}
-	if real {
-		s.Caller = caller
-		s.warnAboutProc(proc)
-		if prev != nil {
-			s.Hostname, s.Kernel = prev.Hostname, prev.Kernel
-		} else {
-			s.Hostname, _ = os.Hostname()
-			s.Kernel = kernelRelease()
-		}
-	}
-	if prev != nil && !prev.BootTime.IsZero() {
-		s.BootTime = prev.BootTime
-	} else if st, err := proc.FS.Stat(); err == nil && st.BootTime > 0 {
-		s.BootTime = time.Unix(int64(st.BootTime), 0).UTC()
-	}
 	// Reusing facts is only right when the previous scan read the same
 	// ones.
 	if prev != nil && (prev.ProcPath != proc.Path || !sameFacts(prev.Read, s.Read)) {

@@ -96,27 +96,7 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
-	s := &Snapshot{
-		Schema:     SchemaVersion,
-		Taken:      start.UTC(),
-		ProcPath:   proc.Path,
-		ClockTicks: clockTicks,
-		Read:       opts,
-	}
-	s.Read.Workers = 0
-	real := proc.Real()
-	if !real {
-		s.Read.Hierarchy = false
-	}
-	if real {
-		s.Caller = proc.CheckCaller()
-		s.warnAboutProc(proc)
-		s.Hostname, _ = os.Hostname()
-		s.Kernel = kernelRelease()
-	}
-	if st, err := proc.FS.Stat(); err == nil && st.BootTime > 0 {
-		s.BootTime = time.Unix(int64(st.BootTime), 0).UTC()
-	}
+	s := newSnapshot(proc, opts, start, nil)
 
 	results := make([]procResult, len(pids))
 	workers := opts.Workers
@@ -164,6 +144,39 @@ func (s *Snapshot) warnAboutProc(proc *nsinfo.ProcFS) {
 			s.Warnings = append(s.Warnings, w)
 		}
 	}
+}
+
+// newSnapshot starts the snapshot of a scan taken at taken: what was read
+// and from where, and the facts about the system. A rescan takes the
+// hostname, kernel and boot time from prev, its previous snapshot, rather
+// than read them again every refresh.
+func newSnapshot(proc *nsinfo.ProcFS, opts Options, taken time.Time, prev *Snapshot) *Snapshot {
+	s := &Snapshot{
+		Schema:     SchemaVersion,
+		Taken:      taken.UTC(),
+		ProcPath:   proc.Path,
+		ClockTicks: clockTicks,
+		Read:       opts,
+	}
+	s.Read.Workers = 0
+	if !proc.Real() {
+		s.Read.Hierarchy = false
+	} else {
+		s.Caller = proc.CheckCaller()
+		s.warnAboutProc(proc)
+		if prev != nil {
+			s.Hostname, s.Kernel = prev.Hostname, prev.Kernel
+		} else {
+			s.Hostname, _ = os.Hostname()
+			s.Kernel = kernelRelease()
+		}
+	}
+	if prev != nil && !prev.BootTime.IsZero() {
+		s.BootTime = prev.BootTime
+	} else if st, err := proc.FS.Stat(); err == nil && st.BootTime > 0 {
+		s.BootTime = time.Unix(int64(st.BootTime), 0).UTC()
+	}
+	return s
 }
 
 // gather keeps the processes of a scan's results and counts, by reason,
