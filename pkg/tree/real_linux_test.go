@@ -369,3 +369,37 @@ func TestScanNoLeaks(t *testing.T) {
 		t.Errorf("%d scans and rescans: %d open fds, %d before", scans, got, fds)
 	}
 }
+
+// A scan of a real /proc reads the status of a process only when it is not
+// in the mount's own PID namespace (the others are numbered by their PID
+// alone). Every chain it gives, at the mount's level and two below, is the
+// one status says.
+func TestScanNSpidAtMountLevel(t *testing.T) {
+	testenv.NeedRoot(t)
+	testenv.NeedTools(t, "unshare", "sleep")
+	cmd := start(t, "unshare", "--pid", "--fork", "--kill-child", "unshare", "--pid", "--fork", "--kill-child", "sleep", "3600")
+	inner := onlyChild(t, onlyChild(t, cmd.Process.Pid))
+	nsGoneAtCleanup(t, cmd, pidNS(inner))
+	testenv.WaitFor(t, 10*time.Second, "sleep to run", func() bool {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(inner) + "/comm")
+		return string(b) == "sleep\n"
+	})
+	for _, opts := range []Options{{NSpid: true, Namespaces: true}, Everything()} {
+		s := scanReal(t, opts)
+		levels := map[int]int{}
+		for i := range s.Processes {
+			p := &s.Processes[i]
+			want, err := nsinfo.ReadNSpid(p.PID)
+			if err != nil {
+				continue // gone since
+			}
+			if !slices.Equal(p.NSpid, want) {
+				t.Errorf("PID %d: NSpid %v, status says %v", p.PID, p.NSpid, want)
+			}
+			levels[len(p.NSpid)]++
+		}
+		if p, ok := s.Proc(inner); !ok || len(p.NSpid) < 3 || levels[1] == 0 {
+			t.Errorf("the sleep two levels down: %+v; processes by NSpid length %v", p, levels)
+		}
+	}
+}

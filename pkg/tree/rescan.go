@@ -217,6 +217,7 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var panicked atomic.Pointer[workerPanic]
+	var mountPIDNS atomic.Uint64
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -227,6 +228,9 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 				}
 			}()
 			rd := newReader(proc, opts)
+			if real {
+				rd.mountPIDNS = &mountPIDNS
+			}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(pids) {

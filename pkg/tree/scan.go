@@ -106,11 +106,15 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	workers = min(workers, max(1, len(pids)))
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var mountPIDNS atomic.Uint64
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := newReader(proc, opts)
+			if proc.Real() {
+				r.mountPIDNS = &mountPIDNS
+			}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(pids) {
@@ -243,6 +247,36 @@ type reader struct {
 	onFD  func(fd int, link []byte)
 	fdPID int
 	fds   []fdHold
+	// mountPIDNS, when set, is shared by the readers of one scan of a
+	// real proc mount: the inode of the mount's own PID namespace, 0
+	// until learnt. NSpid lists a process's PIDs from the mount's
+	// namespace down to its own, so a process whose ns/pid link is that
+	// namespace is numbered by its PID alone: its status need not be
+	// read (three syscalls of about thirty per process). It is learnt
+	// from the first status read with one PID, whatever the caller's
+	// namespace: every process of a PID namespace is at the same level.
+	mountPIDNS *atomic.Uint64
+}
+
+// atMountLevel reports whether p, its links read, is known to be in the
+// proc mount's own PID namespace.
+func (r *reader) atMountLevel(p *Process) bool {
+	if r.mountPIDNS == nil {
+		return false
+	}
+	ns := p.NS.Get(nsinfo.PID).Ino
+	return ns != 0 && ns == r.mountPIDNS.Load()
+}
+
+// learnMountLevel notes p's PID namespace as the mount's own when its
+// status said it has one PID.
+func (r *reader) learnMountLevel(p *Process) {
+	if r.mountPIDNS == nil || len(p.NSpid) != 1 {
+		return
+	}
+	if ns := p.NS.Get(nsinfo.PID).Ino; ns != 0 {
+		r.mountPIDNS.CompareAndSwap(0, ns)
+	}
 }
 
 func newReader(proc *nsinfo.ProcFS, opts Options) *reader {
@@ -487,7 +521,28 @@ func (r *reader) readFull(pid int) (res procResult) {
 		}
 	}
 
-	if r.opts.NSpid {
+	if r.opts.Namespaces && st.State != 'Z' && st.State != 'X' {
+		// A zombie has no namespaces left: its links read ENOENT.
+		links, err := r.links(dir)
+		if nsinfo.IsVanished(err) && r.stillThere(dir, st.StartTime) {
+			// Exiting: the kernel releases a process's namespaces
+			// before it is a zombie. It is shown, as a zombie is,
+			// without them (found by TestScanStress).
+			links, err = nsinfo.Links{}, nil
+		}
+		if note(err) || !nsinfo.IsVanished(err) {
+			p.NS = links.NS
+			p.PIDForChildren = links.PIDForChildren
+		}
+		if !res.ok {
+			return res
+		}
+	}
+
+	if r.opts.NSpid && r.atMountLevel(p) {
+		// One PID, as its status would say (see mountPIDNS).
+		p.NSpid = []int{pid}
+	} else if r.opts.NSpid {
 		r.buf, err = dir.ReadFile("status", r.buf)
 		if err == nil && len(r.buf) == 0 {
 			err = fmt.Errorf("read %s/%d/status: %w: empty", r.proc.Path, pid, nsinfo.ErrVanished)
@@ -503,6 +558,9 @@ func (r *reader) readFull(pid int) (res procResult) {
 				note(fmt.Errorf("read %s/%d/status: %w", r.proc.Path, pid, err))
 			}
 			p.NSpid = status.NSpid
+			if err == nil {
+				r.learnMountLevel(p)
+			}
 		}
 		if !res.ok {
 			return res
@@ -513,24 +571,6 @@ func (r *reader) readFull(pid int) (res procResult) {
 		r.buf, err = dir.ReadFile("cmdline", r.buf)
 		if note(err) {
 			p.Cmdline, p.CmdlineUnterminated = splitCmdline(r.buf)
-		}
-		if !res.ok {
-			return res
-		}
-	}
-
-	if r.opts.Namespaces && st.State != 'Z' && st.State != 'X' {
-		// A zombie has no namespaces left: its links read ENOENT.
-		links, err := r.links(dir)
-		if nsinfo.IsVanished(err) && r.stillThere(dir, st.StartTime) {
-			// Exiting: the kernel releases a process's namespaces
-			// before it is a zombie. It is shown, as a zombie is,
-			// without them (found by TestScanStress).
-			links, err = nsinfo.Links{}, nil
-		}
-		if note(err) || !nsinfo.IsVanished(err) {
-			p.NS = links.NS
-			p.PIDForChildren = links.PIDForChildren
 		}
 		if !res.ok {
 			return res
