@@ -208,6 +208,7 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 		}
 	}
 
+	procs := make([]Process, len(pids))
 	results := make([]procResult, len(pids))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -241,17 +242,19 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 				if prev != nil {
 					old, _ = prev.Proc(pid)
 				}
+				p := &procs[i]
 				switch {
 				case old == nil:
-					results[i] = rd.read(pid)
+					results[i] = rd.read(pid, p)
 				default:
 					switch plan.what(pid, old) {
 					case readFull:
-						results[i] = rd.read(pid)
+						results[i] = rd.read(pid, p)
 					case readStat:
-						results[i] = rd.reread(pid, old)
+						results[i] = rd.reread(pid, old, p)
 					default:
-						results[i] = procResult{p: *old, ok: true}
+						*p = *old
+						results[i] = procResult{ok: true}
 						if old.Denied {
 							results[i].outcome = outcomeDenied
 						}
@@ -265,7 +268,7 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 		panic(p.String())
 	}
 
-	s.gather(results)
+	s.gather(procs, results)
 	hierarchy := s.Read.Hierarchy
 	s.Read.Hierarchy = false
 	s.collectNamespaces(proc)
@@ -326,23 +329,22 @@ func sameFacts(a, b Options) bool {
 	return a == b
 }
 
-// reread reads the stat file of a process the previous scan saw as old.
-// When the start time still matches it is the same process: the result is
-// old with what stat says updated, and the command line read again if the
-// name changed. Otherwise the PID was reused and the process is read in
-// full.
-func (r *reader) reread(pid int, old *Process) procResult {
+// reread reads into p the stat file of a process the previous scan saw as
+// old. When the start time still matches it is the same process: p is old
+// with what stat says updated, and the command line read again if the name
+// changed. Otherwise the PID was reused and the process is read in full.
+func (r *reader) reread(pid int, old, p *Process) procResult {
 	if sr, ok := r.proc.Files.(statReader); ok && !r.opts.Threads {
-		return r.rereadStat(sr, pid, old)
+		return r.rereadStat(sr, pid, old, p)
 	}
 	dir, err := r.proc.Files.OpenProc(pid)
 	if err != nil {
 		return failure(err)
 	}
-	res, same := r.rereadDir(dir, pid, old)
+	res, same := r.rereadDir(dir, pid, old, p)
 	dir.Close()
 	if !same {
-		return r.read(pid)
+		return r.read(pid, p)
 	}
 	return res
 }
@@ -356,7 +358,7 @@ type statReader interface {
 
 // rereadStat is reread through a statReader; the directory is opened only
 // when the command line must be read again.
-func (r *reader) rereadStat(sr statReader, pid int, old *Process) procResult {
+func (r *reader) rereadStat(sr statReader, pid int, old, p *Process) procResult {
 	var uid uint32
 	var err error
 	r.buf, uid, err = sr.ReadStat(pid, r.buf)
@@ -367,24 +369,24 @@ func (r *reader) rereadStat(sr statReader, pid int, old *Process) procResult {
 	if st.StartTime != old.StartTime || st.Comm != old.Comm {
 		// Another process, or an exec, which often follows a setns or
 		// an unshare (nsenter, unshare, ip netns exec): read it all.
-		return r.read(pid)
+		return r.read(pid, p)
 	}
-	res := r.update(old, st)
-	res.p.UID = uid
+	res := r.update(old, st, p)
+	p.UID = uid
 	if r.opts.Cmdline && cmdlineChanged(old, st) {
 		dir, err := r.proc.Files.OpenProc(pid)
 		if err != nil {
 			return failure(err)
 		}
 		defer dir.Close()
-		if !r.rereadCmdline(dir, &res) {
+		if !r.rereadCmdline(dir, p, &res) {
 			return res
 		}
 	}
 	return res
 }
 
-func (r *reader) rereadDir(dir nsinfo.ProcDir, pid int, old *Process) (res procResult, same bool) {
+func (r *reader) rereadDir(dir nsinfo.ProcDir, pid int, old, p *Process) (res procResult, same bool) {
 	var err error
 	r.buf, err = dir.ReadFile("stat", r.buf)
 	st, err := r.parseStat(pid, err)
@@ -396,12 +398,11 @@ func (r *reader) rereadDir(dir nsinfo.ProcDir, pid int, old *Process) (res procR
 		// an unshare (nsenter, unshare, ip netns exec): read it all.
 		return procResult{}, false
 	}
-	res = r.update(old, st)
-	if r.opts.Cmdline && cmdlineChanged(old, st) && !r.rereadCmdline(dir, &res) {
+	res = r.update(old, st, p)
+	if r.opts.Cmdline && cmdlineChanged(old, st) && !r.rereadCmdline(dir, p, &res) {
 		return res, true
 	}
 	if r.opts.Threads {
-		p := &res.p
 		p.Threads = nil
 		if st.NumThreads > 1 {
 			// As Scan: a process whose task list has vanished is gone;
@@ -432,10 +433,10 @@ func (r *reader) parseStat(pid int, err error) (nsinfo.Stat, error) {
 	return st, nil
 }
 
-// update is old with what its stat file says now.
-func (r *reader) update(old *Process, st nsinfo.Stat) procResult {
-	res := procResult{p: *old, ok: true}
-	p := &res.p
+// update makes p old with what its stat file says now.
+func (r *reader) update(old *Process, st nsinfo.Stat, p *Process) procResult {
+	res := procResult{ok: true}
+	*p = *old
 	p.PPID, p.PGID, p.SID = st.PPID, st.PGID, st.SID
 	p.Comm = st.Comm
 	p.State = string(st.State)
@@ -460,22 +461,22 @@ func cmdlineChanged(old *Process, st nsinfo.Stat) bool {
 	return st.Comm != old.Comm || zombie != wasZombie || (len(old.Cmdline) == 0 && !zombie && !kernel)
 }
 
-// rereadCmdline reads the command line into res; false when the process
+// rereadCmdline reads the command line into p; false when the process
 // vanished meanwhile (res then says so).
-func (r *reader) rereadCmdline(dir nsinfo.ProcDir, res *procResult) bool {
+func (r *reader) rereadCmdline(dir nsinfo.ProcDir, p *Process, res *procResult) bool {
 	var err error
 	r.buf, err = dir.ReadFile("cmdline", r.buf)
 	switch {
 	case err == nil:
-		res.p.Cmdline, res.p.CmdlineUnterminated = splitCmdline(r.buf)
+		p.Cmdline, p.CmdlineUnterminated = splitCmdline(r.buf)
 	case nsinfo.IsVanished(err):
 		*res = procResult{outcome: outcomeVanished, err: err}
 		return false
 	default:
 		// As Scan: unknown, and counted (denied, or failed).
-		res.p.Cmdline, res.p.CmdlineUnterminated = nil, false
+		p.Cmdline, p.CmdlineUnterminated = nil, false
 		if nsinfo.IsDenied(err) {
-			res.p.Denied = true
+			p.Denied = true
 			if res.outcome == outcomeOK {
 				res.outcome = outcomeDenied
 			}

@@ -98,6 +98,7 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	}
 	s := newSnapshot(proc, opts, start, nil)
 
+	procs := make([]Process, len(pids))
 	results := make([]procResult, len(pids))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -120,16 +121,16 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 				if i >= len(pids) {
 					return
 				}
-				results[i] = r.read(pids[i])
+				results[i] = r.read(pids[i], &procs[i])
 			}
 		}()
 	}
 	wg.Wait()
 	if opts.LeadersOnly {
-		readLeaders(proc, opts, results)
+		readLeaders(proc, opts, procs, results)
 	}
 
-	fds := s.gather(results)
+	fds := s.gather(procs, results)
 	s.collectNamespaces(proc)
 	s.extras(proc, opts, fds)
 	s.Sort()
@@ -183,11 +184,14 @@ func newSnapshot(proc *nsinfo.ProcFS, opts Options, taken time.Time, prev *Snaps
 	return s
 }
 
-// gather keeps the processes of a scan's results and counts, by reason,
-// those it could not read (Scan and the Rescanner alike); it returns the
-// namespace fds the processes hold.
-func (s *Snapshot) gather(results []procResult) []fdHold {
-	s.Processes = make([]Process, 0, len(results))
+// gather keeps the processes read (procs, results[i] saying how procs[i]
+// was read) and counts, by reason, those it could not read (Scan and the
+// Rescanner alike); it returns the namespace fds the processes hold. The
+// processes kept are moved to the front of procs, which becomes
+// s.Processes: at 10,000 processes a copy would be 3 MB more to allocate,
+// fault in and collect.
+func (s *Snapshot) gather(procs []Process, results []procResult) []fdHold {
+	n := 0
 	var fds []fdHold
 	for i := range results {
 		r := &results[i]
@@ -208,10 +212,15 @@ func (s *Snapshot) gather(results []procResult) []fdHold {
 			}
 		}
 		if r.ok {
-			s.Processes = append(s.Processes, r.p)
+			if n != i {
+				procs[n] = procs[i]
+			}
+			n++
 			fds = append(fds, r.fds...)
 		}
 	}
+	clear(procs[n:]) // what the processes left out held can be collected
+	s.Processes = procs[:n:n]
 	return fds
 }
 
@@ -225,12 +234,13 @@ const (
 	outcomeFailed
 )
 
+// procResult says how a process was read into its Process.
 type procResult struct {
-	p       Process
-	ok      bool // p holds a process to show
+	ok      bool // the Process holds a process to show
 	outcome outcome
 	err     error
-	// linksOnly says p holds PID and NS alone (Options.LeadersOnly).
+	// linksOnly says the Process holds PID and NS alone
+	// (Options.LeadersOnly).
 	linksOnly bool
 	// fds are the process's open fds that refer to a namespace
 	// (Options.Discover).
@@ -295,12 +305,12 @@ func (o Options) statOnly() bool {
 	return !o.NSpid && !o.Cmdline && !o.Namespaces && !o.Cgroup && !o.Discover
 }
 
-// read reads one process as the options ask.
-func (r *reader) read(pid int) procResult {
+// read reads one process into p as the options ask.
+func (r *reader) read(pid int, p *Process) procResult {
 	if r.opts.LeadersOnly {
-		return r.readLinks(pid)
+		return r.readLinks(pid, p)
 	}
-	return r.readFull(pid)
+	return r.readFull(pid, p)
 }
 
 // links reads the namespace links the options ask for.
@@ -315,7 +325,7 @@ func (r *reader) links(dir nsinfo.ProcDir) (nsinfo.Links, error) {
 // LeadersOnly. A process whose links cannot all be read is read in full
 // instead, which tells a process whose links are not ours to read (shown,
 // partly) from one hidden by hidepid (left out), as a full scan does.
-func (r *reader) readLinks(pid int) procResult {
+func (r *reader) readLinks(pid int, p *Process) procResult {
 	dir, err := r.proc.Files.OpenProc(pid)
 	if err != nil {
 		return failure(err)
@@ -329,10 +339,10 @@ func (r *reader) readLinks(pid int) procResult {
 		// gone already, so a full read would put it in none either.
 		return procResult{outcome: outcomeVanished, err: err}
 	default:
-		return r.readFull(pid)
+		return r.readFull(pid, p)
 	}
 	res := procResult{ok: true, linksOnly: true}
-	res.p = Process{PID: pid, UID: UnknownUID, NS: links.NS, PIDForChildren: links.PIDForChildren}
+	*p = Process{PID: pid, UID: UnknownUID, NS: links.NS, PIDForChildren: links.PIDForChildren}
 	if r.opts.Discover {
 		res.fds = r.readFDs(dir, pid)
 	}
@@ -370,7 +380,7 @@ func (r *reader) readFDs(dir nsinfo.ProcDir, pid int) []fdHold {
 // stands for a namespace (its lowest PID), as the options ask but for the
 // fds, already read. A leader that vanished or changed namespaces in
 // between hands its place to the next lowest PID, read in its turn.
-func readLeaders(proc *nsinfo.ProcFS, opts Options, results []procResult) {
+func readLeaders(proc *nsinfo.ProcFS, opts Options, procs []Process, results []procResult) {
 	full := opts
 	full.LeadersOnly, full.Discover = false, false
 	full.Cmdline = opts.Cmdline || opts.LeaderCmdline
@@ -378,13 +388,13 @@ func readLeaders(proc *nsinfo.ProcFS, opts Options, results []procResult) {
 	// Each round reads at least one process that was not read in full, so
 	// this ends; the bound keeps a machine that churns from holding it.
 	for range 16 {
-		todo := leaders(results)
+		todo := leaders(procs, results)
 		if len(todo) == 0 {
 			return
 		}
 		for _, i := range todo {
 			fds := results[i].fds
-			results[i] = r.readFull(results[i].p.PID)
+			results[i] = r.readFull(procs[i].PID, &procs[i])
 			if results[i].ok {
 				results[i].fds = fds
 			}
@@ -392,9 +402,9 @@ func readLeaders(proc *nsinfo.ProcFS, opts Options, results []procResult) {
 	}
 }
 
-// leaders returns the indexes of the results, read links only, that hold
+// leaders returns the indexes of the processes, read links only, that hold
 // the lowest PID of some namespace.
-func leaders(results []procResult) []int {
+func leaders(procs []Process, results []procResult) []int {
 	var lowest [nsinfo.NumTypes]map[uint64]int
 	for t := range lowest {
 		lowest[t] = make(map[uint64]int)
@@ -407,23 +417,23 @@ func leaders(results []procResult) []int {
 	}
 	var last [nsinfo.NumTypes]hit
 	for i := range results {
-		r := &results[i]
-		if !r.ok {
+		if !results[i].ok {
 			continue
 		}
-		for t, ino := range r.p.NS {
+		p := &procs[i]
+		for t, ino := range p.NS {
 			if ino == 0 {
 				continue
 			}
 			if ino == last[t].ino {
-				if r.p.PID < results[last[t].best].p.PID {
+				if p.PID < procs[last[t].best].PID {
 					last[t].best = i
 					lowest[t][ino] = i
 				}
 				continue
 			}
 			j, ok := lowest[t][ino]
-			if !ok || r.p.PID < results[j].p.PID {
+			if !ok || p.PID < procs[j].PID {
 				j = i
 				lowest[t][ino] = i
 			}
@@ -444,8 +454,8 @@ func leaders(results []procResult) []int {
 	return todo
 }
 
-// readFull reads one process: its stat, then what the options ask.
-func (r *reader) readFull(pid int) (res procResult) {
+// readFull reads one process into p: its stat, then what the options ask.
+func (r *reader) readFull(pid int, p *Process) (res procResult) {
 	// When stat is all that is needed, read it by path: opening the
 	// directory first (which keeps several reads on one process) would
 	// cost two more syscalls per process.
@@ -476,8 +486,7 @@ func (r *reader) readFull(pid int) (res procResult) {
 	if err != nil {
 		return failure(fmt.Errorf("read %s/%d/stat: %w", r.proc.Path, pid, err))
 	}
-	p := &res.p
-	p.PID = pid
+	*p = Process{PID: pid}
 	p.PPID, p.PGID, p.SID = st.PPID, st.PGID, st.SID
 	p.Comm = st.Comm
 	p.State = string(st.State)
