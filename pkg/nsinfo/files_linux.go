@@ -1,6 +1,7 @@
 package nsinfo
 
 import (
+	"bytes"
 	"iter"
 	"os"
 	"strconv"
@@ -26,17 +27,23 @@ type osFiles struct {
 	proc bool
 }
 
+// OpenProc builds the path on the stack and keeps only root and pid: the
+// path is text for error messages, made when one is (at 10,000 processes
+// three allocations per process add up to a garbage collection or two).
 func (f osFiles) OpenProc(pid int) (ProcDir, error) {
-	name := "self"
+	var b [pathMax]byte
+	path := append(b[:0], f.root...)
+	path = append(path, '/')
 	if pid > 0 {
-		name = strconv.Itoa(pid)
+		path = strconv.AppendInt(path, int64(pid), 10)
+	} else {
+		path = append(path, "self"...)
 	}
-	path := f.root + "/" + name
-	fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := openatBytes(unix.AT_FDCWD, path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
-		return nil, wrap("open", path, err)
+		return nil, wrap("open", string(path), err)
 	}
-	return &osProcDir{fd: fd, path: path, proc: f.proc}, nil
+	return &osProcDir{fd: fd, root: f.root, pid: pid, proc: f.proc}, nil
 }
 
 func (f osFiles) ReadDirNames(name string) ([]string, error) {
@@ -101,19 +108,36 @@ func (f osFiles) Readlink(name string) (string, error) {
 
 type osProcDir struct {
 	fd   int
-	path string
+	root string
+	pid  int // 0 for "self"
 	proc bool
+	// link receives the links read (readlinkZ, ReadFDLinks): part of the
+	// directory, which is on the heap anyway, it costs no allocation of
+	// its own.
+	link [128]byte
+}
+
+// path is the directory's path, or that of name in it, for messages.
+func (d *osProcDir) path(name ...string) string {
+	p := d.root + "/self"
+	if d.pid > 0 {
+		p = d.root + "/" + strconv.Itoa(d.pid)
+	}
+	for _, n := range name {
+		p += "/" + n
+	}
+	return p
 }
 
 func (d *osProcDir) ReadFile(name string, buf []byte) ([]byte, error) {
 	fd, err := openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
-		return buf[:0], wrap("open", d.path+"/"+name, err)
+		return buf[:0], wrap("open", d.path(name), err)
 	}
 	defer unix.Close(fd)
 	buf, err = readAll(fd, buf, untilEOF(name))
 	if err != nil {
-		return buf, wrap("read", d.path+"/"+name, err)
+		return buf, wrap("read", d.path(name), err)
 	}
 	return buf, nil
 }
@@ -191,12 +215,12 @@ func (d *osProcDir) Readlink(name string) (string, error) {
 		n, err = unix.Readlinkat(d.fd, name, b[:])
 	}
 	if err != nil {
-		return "", wrap("readlink", d.path+"/"+name, err)
+		return "", wrap("readlink", d.path(name), err)
 	}
 	if n == len(b) { // cannot happen for ns links; be correct anyway
-		s, err := os.Readlink(d.path + "/" + name)
+		s, err := os.Readlink(d.path(name))
 		if err != nil {
-			return "", wrap("readlink", d.path+"/"+name, err)
+			return "", wrap("readlink", d.path(name), err)
 		}
 		return s, nil
 	}
@@ -219,21 +243,21 @@ const maxFDDirent = 32
 func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]byte, error) {
 	fd, err := openat(d.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
-		return buf, wrap("open", d.path+"/fd", err)
+		return buf, wrap("open", d.path("fd"), err)
 	}
 	defer unix.Close(fd)
 	if cap(buf) < 4096 {
 		buf = make([]byte, 4096)
 	}
 	buf = buf[:cap(buf)]
-	var link [128]byte
+	link := d.link[:]
 	for {
 		n, err := unix.Getdents(fd, buf)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return buf, wrap("list", d.path+"/fd", err)
+			return buf, wrap("list", d.path("fd"), err)
 		}
 		if n <= 0 {
 			return buf, nil
@@ -313,34 +337,35 @@ func readlinkatZ(dirfd int, name *byte, buf []byte) (int, error) {
 	}
 }
 
-// readlinkZ reads the link nameZ (NUL-terminated) into buf. A link text
-// that fills buf may have been cut: it is read again by Readlink.
-func (d *osProcDir) readlinkZ(nameZ string, buf []byte) (int, error) {
-	n, err := readlinkatZ(d.fd, unsafe.StringData(nameZ), buf)
+// readlinkZ reads the link nameZ (NUL-terminated) into the directory's own
+// buffer, valid until the next read. A link text that fills it may have
+// been cut: it is read again by Readlink.
+func (d *osProcDir) readlinkZ(nameZ string) ([]byte, error) {
+	n, err := readlinkatZ(d.fd, unsafe.StringData(nameZ), d.link[:])
 	name := nameZ[:len(nameZ)-1]
 	if err != nil {
-		return 0, wrap("readlink", d.path+"/"+name, err)
+		return nil, wrap("readlink", d.path(name), err)
 	}
-	if n == len(buf) {
+	if n == len(d.link) {
 		s, err := d.Readlink(name)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		return copy(buf, s), nil
+		return []byte(s), nil
 	}
-	return n, nil
+	return d.link[:n], nil
 }
 
 func (d *osProcDir) ReadDirNames(name string) ([]string, error) {
 	fd, err := openat(d.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
-		return nil, wrap("open", d.path+"/"+name, err)
+		return nil, wrap("open", d.path(name), err)
 	}
-	f := os.NewFile(uintptr(fd), d.path+"/"+name)
+	f := os.NewFile(uintptr(fd), d.path(name))
 	defer f.Close()
 	names, err := f.Readdirnames(-1)
 	if err != nil {
-		return nil, wrap("list", d.path+"/"+name, err)
+		return nil, wrap("list", d.path(name), err)
 	}
 	return names, nil
 }
@@ -348,7 +373,7 @@ func (d *osProcDir) ReadDirNames(name string) ([]string, error) {
 func (d *osProcDir) Owner() (uint32, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(d.fd, &st); err != nil {
-		return 0, wrap("stat", d.path, err)
+		return 0, wrap("stat", d.path(), err)
 	}
 	return st.Uid, nil
 }
@@ -362,9 +387,42 @@ func (d *osProcDir) Close() error {
 	return err
 }
 
-// openat retries openat(2) on EINTR, as package os does: a signal during the
-// call is not the file's fault.
+// pathMax bounds the names openat copies to the stack; longer ones (a proc
+// mount deep in the tree) take unix.Openat's allocation.
+const pathMax = 256
+
+// openat opens name relative to dirfd without allocating: the name is made
+// NUL-terminated on the stack (unix.Openat allocates a copy for every call,
+// five per process in a full scan).
 func openat(dirfd int, name string, flags int) (int, error) {
+	var b [pathMax]byte
+	if len(name) >= len(b) {
+		return openatAlloc(dirfd, name, flags)
+	}
+	return openatBytes(dirfd, append(b[:0], name...), flags)
+}
+
+// openatBytes is openat with a name in a buffer with room for its NUL.
+func openatBytes(dirfd int, name []byte, flags int) (int, error) {
+	if len(name) >= cap(name) || bytes.IndexByte(name, 0) >= 0 {
+		return openatAlloc(dirfd, string(name), flags)
+	}
+	z := append(name, 0)
+	for {
+		fd, _, errno := unix.Syscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(&z[0])), uintptr(flags), 0, 0, 0)
+		switch errno {
+		case 0:
+			return int(fd), nil
+		case unix.EINTR:
+			continue
+		}
+		return -1, errno
+	}
+}
+
+// openatAlloc retries openat(2) on EINTR, as package os does: a signal
+// during the call is not the file's fault.
+func openatAlloc(dirfd int, name string, flags int) (int, error) {
 	for {
 		fd, err := unix.Openat(dirfd, name, flags, 0)
 		if err != unix.EINTR {

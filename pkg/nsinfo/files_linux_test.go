@@ -59,8 +59,11 @@ func TestOSFilesOnDirectory(t *testing.T) {
 	if got, err := d.ReadFile("stat", make([]byte, 3, 600)); err != nil || len(got) != 0 {
 		t.Errorf("empty file: %q, %v", got, err)
 	}
-	if _, err := d.ReadFile("status", nil); !IsVanished(err) {
-		t.Errorf("missing file: %v, want vanished", err)
+	if _, err := d.ReadFile("status", nil); !IsVanished(err) || !strings.Contains(err.Error(), dir+"/status:") {
+		t.Errorf("missing file: %v, want vanished, naming %s/status", err, dir)
+	}
+	if _, err := ReadNamespaceLinks(d); !IsVanished(err) || !strings.Contains(err.Error(), dir+"/ns/") {
+		t.Errorf("missing links: %v, want vanished, naming the link below %s", err, dir)
 	}
 	if s, err := d.Readlink("ns/pid"); err != nil || s != "pid:[4026531836]" {
 		t.Errorf("Readlink(ns/pid) = %q, %v", s, err)
@@ -85,8 +88,17 @@ func TestOSFilesOnDirectory(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if _, err := files.OpenProc(7); !IsVanished(err) {
-		t.Errorf("OpenProc of a missing PID: %v, want vanished", err)
+	if _, err := files.OpenProc(7); !IsVanished(err) || !strings.Contains(err.Error(), root+"/7:") {
+		t.Errorf("OpenProc of a missing PID: %v, want vanished, naming %s/7", err, root)
+	}
+	long = t.TempDir() + strings.Repeat("/"+strings.Repeat("x", 99), pathMax/100+1) // past the stack buffer
+	if err := os.MkdirAll(filepath.Join(long, "9"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := OSFiles(long).OpenProc(9); err != nil {
+		t.Errorf("OpenProc below a long root: %v", err)
+	} else {
+		d.Close()
 	}
 	if s, err := files.Readlink("self"); err != nil || s != "42" {
 		t.Errorf("Readlink(self) = %q, %v", s, err)

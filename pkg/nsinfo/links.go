@@ -23,10 +23,11 @@ var linkNames = [NumTypes + 1]string{
 	"ns/pid_for_children",
 }
 
-// bufLinker is a ProcDir that reads a link into a buffer without
-// allocating, given its name as NUL-terminated text (OSFiles' directories).
+// bufLinker is a ProcDir that reads a link into a buffer of its own
+// without allocating, given its name as NUL-terminated text (OSFiles'
+// directories). The link is valid until the next read.
 type bufLinker interface {
-	readlinkZ(nameZ string, buf []byte) (int, error)
+	readlinkZ(nameZ string) ([]byte, error)
 }
 
 // linkNamesZ are linkNames, NUL-terminated for bufLinker.
@@ -66,14 +67,11 @@ func readLinks(dir ProcDir, names []string) (Links, error) {
 	var l Links
 	var firstGone, firstDenied, other error
 	bl, _ := dir.(bufLinker)
-	var buf [128]byte
 	for i, name := range names {
 		var link []byte
 		var err error
 		if bl != nil {
-			var n int
-			n, err = bl.readlinkZ(linkNamesZ[i], buf[:])
-			link = buf[:n]
+			link, err = bl.readlinkZ(linkNamesZ[i])
 		} else {
 			var s string
 			s, err = dir.Readlink(name)
