@@ -69,8 +69,8 @@ func FuzzParseStat(f *testing.F) {
 			t.Fatalf("ParseStat(%q) = %+v", b, s)
 		}
 		// What was parsed, written back as the kernel would, parses the same.
-		line := fmt.Sprintf("%d (%s) %s %d %d %d %d -1 0 0 0 0 0 %d %d 0 0 20 0 %d 0 %d 0\n",
-			s.PID, s.Comm, string([]byte{s.State}), s.PPID, s.PGID, s.SID, s.TTY, s.UTime, s.STime, s.NumThreads, s.StartTime)
+		line := fmt.Sprintf("%d (%s) %s %d %d %d %d -1 %d 0 0 0 0 %d %d 0 0 20 0 %d 0 %d 0\n",
+			s.PID, s.Comm, string([]byte{s.State}), s.PPID, s.PGID, s.SID, s.TTY, s.Flags, s.UTime, s.STime, s.NumThreads, s.StartTime)
 		again, err := ParseStat([]byte(line))
 		if err != nil || again != s {
 			t.Fatalf("ParseStat(%q) = %+v, but its rewrite %q gives %+v, %v", b, s, line, again, err)

@@ -16,11 +16,19 @@ type Stat struct {
 	PGID       int
 	SID        int
 	TTY        int
+	Flags      uint64 // the kernel's PF_* flags of the task
 	UTime      uint64 // clock ticks
 	STime      uint64 // clock ticks
 	NumThreads int
 	StartTime  uint64 // clock ticks after boot
 }
+
+// pfKthread is PF_KTHREAD, the flag of a kernel thread (include/linux/sched.h).
+const pfKthread = 0x00200000
+
+// KernelThread reports whether the process is a kernel thread: it has no
+// memory of its own, so no command line, and no files but the kernel's.
+func (s Stat) KernelThread() bool { return s.Flags&pfKthread != 0 }
 
 // ErrMalformed is wrapped by the parsers when a file's contents are not what
 // the kernel writes.
@@ -81,6 +89,8 @@ func ParseStat(b []byte) (Stat, error) {
 			s.SID, good = parseInt(tok)
 		case 7:
 			s.TTY, good = parseInt(tok)
+		case 9:
+			s.Flags, good = parseUint(tok)
 		case 14:
 			s.UTime, good = parseUint(tok)
 		case 15:

@@ -21,27 +21,32 @@ func TestParseStat(t *testing.T) {
 		want Stat
 	}{
 		{"real", "21485 (cat) R 21483 21483 6914 0 -1 4194304 99 0 0 0 0 0 0 0 20 0 1 0 101765 3133440 382 18446744073709551615 94684340207616 94684340227497 140733092371504 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 94684340243504 94684340245120 94684379197440 140733092375038 140733092375058 140733092375058 140733092376555 0\n",
-			Stat{PID: 21485, Comm: "cat", State: 'R', PPID: 21483, PGID: 21483, SID: 6914, NumThreads: 1, StartTime: 101765}},
+			Stat{Flags: 4194304, PID: 21485, Comm: "cat", State: 'R', PPID: 21483, PGID: 21483, SID: 6914, NumThreads: 1, StartTime: 101765}},
 		{"all fields", statLine(7, "sleep", 'S', 3, 4, 5, 34816, 11, 22, 3, 1234567),
-			Stat{PID: 7, Comm: "sleep", State: 'S', PPID: 3, PGID: 4, SID: 5, TTY: 34816, UTime: 11, STime: 22, NumThreads: 3, StartTime: 1234567}},
-		{"paren in name", statLine(8, "a)b", 'S', 1, 8, 8, 0, 0, 0, 1, 9), Stat{PID: 8, Comm: "a)b", State: 'S', PPID: 1, PGID: 8, SID: 8, NumThreads: 1, StartTime: 9}},
-		{"fake fields in name", statLine(9, "a) S 1 x", 'R', 2, 9, 9, 0, 0, 0, 1, 9), Stat{PID: 9, Comm: "a) S 1 x", State: 'R', PPID: 2, PGID: 9, SID: 9, NumThreads: 1, StartTime: 9}},
-		{"only parens", statLine(10, ")(", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 10, Comm: ")(", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"empty name", statLine(11, "", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 11, Comm: "", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"newline in name", statLine(12, "a\nb", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 12, Comm: "a\nb", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"escapes in name", statLine(13, "\x1b[31mA\nB\x1b[2JC", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 13, Comm: "\x1b[31mA\nB\x1b[2JC", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"spaces and tabs", statLine(14, " a\tb ", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 14, Comm: " a\tb ", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"invalid utf-8", statLine(15, "\xff\xfe(", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 15, Comm: "\xff\xfe(", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"ppid 0", statLine(1, "init", 'S', 0, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 1, Comm: "init", State: 'S', PPID: 0, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"zombie", statLine(16, "z", 'Z', 1, 1, 1, 0, 0, 0, 1, 1), Stat{PID: 16, Comm: "z", State: 'Z', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
-		{"max uint64 times", statLine(17, "t", 'S', 1, 1, 1, 0, 1<<64-1, 1<<64-1, 1, 1<<64-1), Stat{PID: 17, Comm: "t", State: 'S', PPID: 1, PGID: 1, SID: 1, UTime: 1<<64 - 1, STime: 1<<64 - 1, NumThreads: 1, StartTime: 1<<64 - 1}},
+			Stat{Flags: 4194560, PID: 7, Comm: "sleep", State: 'S', PPID: 3, PGID: 4, SID: 5, TTY: 34816, UTime: 11, STime: 22, NumThreads: 3, StartTime: 1234567}},
+		{"paren in name", statLine(8, "a)b", 'S', 1, 8, 8, 0, 0, 0, 1, 9), Stat{Flags: 4194560, PID: 8, Comm: "a)b", State: 'S', PPID: 1, PGID: 8, SID: 8, NumThreads: 1, StartTime: 9}},
+		{"fake fields in name", statLine(9, "a) S 1 x", 'R', 2, 9, 9, 0, 0, 0, 1, 9), Stat{Flags: 4194560, PID: 9, Comm: "a) S 1 x", State: 'R', PPID: 2, PGID: 9, SID: 9, NumThreads: 1, StartTime: 9}},
+		{"only parens", statLine(10, ")(", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 10, Comm: ")(", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"empty name", statLine(11, "", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 11, Comm: "", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"newline in name", statLine(12, "a\nb", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 12, Comm: "a\nb", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"escapes in name", statLine(13, "\x1b[31mA\nB\x1b[2JC", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 13, Comm: "\x1b[31mA\nB\x1b[2JC", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"spaces and tabs", statLine(14, " a\tb ", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 14, Comm: " a\tb ", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"invalid utf-8", statLine(15, "\xff\xfe(", 'S', 1, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 15, Comm: "\xff\xfe(", State: 'S', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"ppid 0", statLine(1, "init", 'S', 0, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 1, Comm: "init", State: 'S', PPID: 0, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"zombie", statLine(16, "z", 'Z', 1, 1, 1, 0, 0, 0, 1, 1), Stat{Flags: 4194560, PID: 16, Comm: "z", State: 'Z', PPID: 1, PGID: 1, SID: 1, NumThreads: 1, StartTime: 1}},
+		{"max uint64 times", statLine(17, "t", 'S', 1, 1, 1, 0, 1<<64-1, 1<<64-1, 1, 1<<64-1), Stat{Flags: 4194560, PID: 17, Comm: "t", State: 'S', PPID: 1, PGID: 1, SID: 1, UTime: 1<<64 - 1, STime: 1<<64 - 1, NumThreads: 1, StartTime: 1<<64 - 1}},
 		{"exactly 22 fields", "5 (x) S 1 5 5 0 -1 0 0 0 0 0 1 2 0 0 20 0 4 0 77\n", Stat{PID: 5, Comm: "x", State: 'S', PPID: 1, PGID: 5, SID: 5, UTime: 1, STime: 2, NumThreads: 4, StartTime: 77}},
-		{"15-byte kernel thread", statLine(18, "kworker/u8:2-ev", 'I', 2, 0, 0, 0, 0, 0, 1, 5), Stat{PID: 18, Comm: "kworker/u8:2-ev", State: 'I', PPID: 2, NumThreads: 1, StartTime: 5}},
+		{"15-byte kernel thread", statLine(18, "kworker/u8:2-ev", 'I', 2, 0, 0, 0, 0, 0, 1, 5), Stat{Flags: 4194560, PID: 18, Comm: "kworker/u8:2-ev", State: 'I', PPID: 2, NumThreads: 1, StartTime: 5}},
+		{"kthreadd", "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 3 0 0 20 0 1 0 2 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+			Stat{Flags: 2129984, PID: 2, Comm: "kthreadd", State: 'S', STime: 3, NumThreads: 1, StartTime: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseStat([]byte(tc.in))
 			if err != nil {
 				t.Fatalf("ParseStat(%q): %v", tc.in, err)
+			}
+			if got.KernelThread() != (tc.name == "kthreadd") {
+				t.Errorf("KernelThread() = %v for flags %#x", got.KernelThread(), got.Flags)
 			}
 			if got != tc.want {
 				t.Errorf("ParseStat(%q)\n got %+v\nwant %+v", tc.in, got, tc.want)

@@ -403,3 +403,30 @@ func TestScanNSpidAtMountLevel(t *testing.T) {
 		}
 	}
 }
+
+// A scan reads neither the command line nor the fds of a kernel thread:
+// on this kernel both are empty, as the scan says.
+func TestScanKernelThreads(t *testing.T) {
+	s := scanReal(t, Everything())
+	kthreads := 0
+	for i := range s.Processes {
+		p := &s.Processes[i]
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/stat")
+		if err != nil {
+			continue
+		}
+		st, err := nsinfo.ParseStat(b)
+		if err != nil || !st.KernelThread() || st.StartTime != p.StartTime {
+			continue
+		}
+		kthreads++
+		cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/cmdline")
+		if err != nil || len(cmdline) != 0 || p.Cmdline == nil || len(p.Cmdline) != 0 {
+			t.Errorf("kernel thread %d %s: command line %q (%v), scan says %q", p.PID, p.Comm, cmdline, err, p.Cmdline)
+		}
+		if fds, err := os.ReadDir("/proc/" + strconv.Itoa(p.PID) + "/fd"); err != nil || len(fds) != 0 {
+			t.Errorf("kernel thread %d %s: %d fds (%v)", p.PID, p.Comm, len(fds), err)
+		}
+	}
+	t.Logf("%d kernel threads (none in a PID namespace's own /proc)", kthreads)
+}

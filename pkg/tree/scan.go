@@ -576,7 +576,11 @@ func (r *reader) readFull(pid int, p *Process) (res procResult) {
 		}
 	}
 
-	if r.opts.Cmdline {
+	if r.opts.Cmdline && st.KernelThread() {
+		// A kernel thread has no memory of its own: the kernel hands
+		// out an empty command line without looking.
+		p.Cmdline = []string{}
+	} else if r.opts.Cmdline {
 		r.buf, err = dir.ReadFile("cmdline", r.buf)
 		if note(err) {
 			p.Cmdline, p.CmdlineUnterminated = splitCmdline(r.buf)
@@ -597,12 +601,9 @@ func (r *reader) readFull(pid int, p *Process) (res procResult) {
 		}
 	}
 
-	// Zombies and kthreadd hold no files. kthreadd is PID 2 with PPID 0
-	// in the initial PID namespace only: elsewhere PID 2 is an ordinary
-	// process, such as the command of a container or of nsview spawn. Its
-	// children, the kernel threads, list an empty fd directory.
-	kthreadd := pid == 2 && st.PPID == 0 && st.Comm == "kthreadd"
-	if r.opts.Discover && st.State != 'Z' && st.State != 'X' && !kthreadd {
+	// Zombies and kernel threads hold no fds: kernel threads share the
+	// kernel's own empty table (kthreadd's).
+	if r.opts.Discover && st.State != 'Z' && st.State != 'X' && !st.KernelThread() {
 		res.fds = r.readFDs(dir, pid)
 	}
 
