@@ -20,8 +20,13 @@ type globalOptions struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &globalOptions{}
-	root := newRootCmd(g)
+	return execute(newRootCmd(&globalOptions{}), args, stdin, stdout, stderr)
+}
+
+// execute runs root, made by newRootCmd, on args and returns the exit
+// code, having printed any error on stderr. Tests call it with a root whose
+// globalOptions they hold.
+func execute(root *cobra.Command, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
