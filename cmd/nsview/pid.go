@@ -375,10 +375,11 @@ func parseTarget(s *tree.Snapshot, arg string) (pidmap.Target, error) {
 	}
 	id, err := parseNSArg(arg)
 	if err != nil {
-		return pidmap.Target{}, err
-	}
-	if id.Type != 0 && id.Type != nsinfo.PID {
-		return pidmap.Target{}, usageErrorf("namespace %q is not a PID namespace", arg)
+		// What the user typed is wrong, whatever the snapshot holds.
+		if other, perr := nsinfo.ParseID(arg); perr == nil && other.Type != nsinfo.PID {
+			return pidmap.Target{}, usageErrorf("namespace %q is not a PID namespace", arg)
+		}
+		return pidmap.Target{}, usageErrorf("namespace %q: want an inode, pid:[N] or pid:HOSTPID", arg)
 	}
 	n, ok := s.Namespace(nsinfo.ID{Type: nsinfo.PID, Ino: id.Ino})
 	if !ok || n.Level < 0 {
