@@ -78,7 +78,7 @@ var runtimeErrors = regexp.MustCompile(`^(` + strings.Join([]string{
 	`no processes found`,
 	`not found namespace: \d+`,
 	`(namespace )?pid:\[\d+\]: no such namespace`,
-	`PID -?\d+ in pid:\[\d+\]: no such PID in that namespace`,
+	`(PID|process) -?\d+ in pid:\[\d+\]: no such PID in that namespace`,
 	`-H: can't get terminal capabilities: .*`,
 }, "|") + `)$`)
 
@@ -97,7 +97,8 @@ func printable(s string, ignore ...string) bool {
 
 // checkCommandLine checks what a user relies on from one run of nsview:
 // an exit code nsview documents for the command (never spawn's 125 or
-// 130); on success nothing on stderr (fuzzSnapshot is complete); on
+// 130); on success nothing on stderr (fuzzSnapshot is complete), and help
+// only for a command that exists; on
 // failure nothing on stdout and one line on stderr, "nsview: " and the
 // message, followed for a usage error (exit 2) by the pointer to --help;
 // exit 1 only for the runtime errors a well-formed request can meet; and
@@ -140,6 +141,9 @@ func checkCommandLine(t *testing.T, args []string, code int, stdout, stderr stri
 	default:
 		fail("not an exit code of these commands (0, 1, 2)")
 	}
+	if code == exitOK && args[0] == "help" && !helpNames(args[1:]) {
+		fail("help shown for a topic that names no command: want a usage error")
+	}
 	if code != exitOK && stdout != "" {
 		fail("output on stdout with an error")
 	}
@@ -147,6 +151,27 @@ func checkCommandLine(t *testing.T, args []string, code int, stdout, stderr stri
 	if !printable(stdout, "\n", "\t", "\x1b(0\x0f", "\x1b(B") {
 		fail("stdout holds raw control or format characters")
 	}
+}
+
+// helpNames reports whether topic, the arguments of nsview help, names a
+// command: each word a subcommand's name or alias under the one before.
+// Arguments with a flag (-h, --, ...) are not checked.
+func helpNames(topic []string) bool {
+	cmd := newRootCmd(&globalOptions{})
+next:
+	for _, w := range topic {
+		if strings.HasPrefix(w, "-") {
+			return true
+		}
+		for _, c := range cmd.Commands() {
+			if c.Name() == w || c.HasAlias(w) {
+				cmd = c
+				continue next
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // FuzzCommandLine runs nsview's root command in process on a command

@@ -28,6 +28,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"version", "extra"}, `takes no arguments, got "extra"`},
 		{[]string{"completion", "powershell"}, `unsupported shell "powershell"`},
 		{[]string{"--proc"}, "flag needs an argument: --proc"},
+		{[]string{"help", "snapshott"}, `unknown help topic "snapshott" (did you mean snapshot?)`},
 	} {
 		r := runCommand(t, t.TempDir(), os.Environ(), time.Minute, append([]string{bin}, c.args...)...)
 		lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")

@@ -94,16 +94,22 @@ func runDefault(cmd *cobra.Command, g *globalOptions) error {
 // subcommands, an argument is an unknown command.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 && cmd.HasAvailableSubCommands() {
-		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
-		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-			msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, " or "))
-		}
-		return usageErrorf("%s", msg)
+		return usageErrorf("unknown command %q for %q%s", args[0], cmd.CommandPath(), didYouMean(cmd, args[0]))
 	}
 	if len(args) > 0 {
 		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
 	}
 	return nil
+}
+
+// didYouMean suggests the subcommands of cmd whose names are close to a
+// mistyped one: " (did you mean snapshot?)", or "" when none is.
+func didYouMean(cmd *cobra.Command, typed string) string {
+	s := cmd.SuggestionsFor(typed)
+	if len(s) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", strings.Join(s, " or "))
 }
 
 // maxArgs rejects more than n positional arguments as a usage error.
