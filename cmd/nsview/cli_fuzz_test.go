@@ -98,17 +98,20 @@ func printable(s string, ignore ...string) bool {
 // checkCommandLine checks what a user relies on from one run of nsview:
 // an exit code nsview documents for the command (never spawn's 125 or
 // 130); on success nothing on stderr (fuzzSnapshot is complete), and help
-// only for a command that exists; on
-// failure nothing on stdout and one line on stderr, "nsview: " and the
-// message, followed for a usage error (exit 2) by the pointer to --help;
-// exit 1 only for the runtime errors a well-formed request can meet; and
-// nothing from the arguments on either output that could act on a
-// terminal.
+// only for a command that exists; on failure nothing on stdout and one
+// line on stderr, "nsview: " and the message, followed for a usage error
+// (exit 2) by the pointer to --help; exit 1 only for the runtime errors a
+// well-formed request can meet; and nothing from the arguments on either
+// output that could act on a terminal.
 func checkCommandLine(t *testing.T, args []string, code int, stdout, stderr string) {
 	t.Helper()
 	fail := func(format string, a ...any) {
 		t.Helper()
-		t.Fatalf("nsview %q: exit %d, stdout %q, stderr %q: "+format, append([]any{args, code, stdout, stderr}, a...)...)
+		out := stdout
+		if len(out) > 500 {
+			out = out[:500] + "..."
+		}
+		t.Fatalf("nsview %q: exit %d, stdout %q, stderr %q: "+format, append([]any{args, code, out, stderr}, a...)...)
 	}
 	var lines []string
 	if stderr != "" {
@@ -147,7 +150,8 @@ func checkCommandLine(t *testing.T, args []string, code int, stdout, stderr stri
 	if code != exitOK && stdout != "" {
 		fail("output on stdout with an error")
 	}
-	// tree -G draws with VT100 line drawing, switched on and off by these.
+	// tree -G draws with VT100 line drawing, switched on and off by these
+	// (pkg/tree's vtBeg and vtEnd).
 	if !printable(stdout, "\n", "\t", "\x1b(0\x0f", "\x1b(B") {
 		fail("stdout holds raw control or format characters")
 	}
