@@ -38,11 +38,12 @@ func TestMain(m *testing.M) {
 	case "exit":
 		os.Exit(0)
 	}
-	// A fuzz worker runs only a fuzz target, which runs nsview in
-	// process: it needs no binary (and two workers building one take
-	// much of a 5 s fuzzing budget).
+	// Listing the tests (scripts/fuzz.sh does, for every package) and a
+	// fuzz worker, which runs only a fuzz target and that runs nsview in
+	// process, need no binary: building it would take much of a 5 s
+	// fuzzing budget.
 	flag.Parse()
-	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+	if flagValue("test.list") != "" || flagValue("test.fuzzworker") == "true" {
 		os.Exit(m.Run())
 	}
 	dir, err := os.MkdirTemp("", "nsview-test-")
@@ -61,4 +62,13 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// flagValue returns the value of the named command-line flag, "" if there
+// is none.
+func flagValue(name string) string {
+	if f := flag.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }
