@@ -159,14 +159,18 @@ func checkCommandLine(t *testing.T, args []string, code int, stdout, stderr stri
 
 // helpNames reports whether topic, the arguments of nsview help, names a
 // command: each word a subcommand's name or alias under the one before.
-// Arguments with a flag (-h, --, ...) are not checked.
+// Arguments with a flag anywhere (-h, --, ...) are not checked: cobra
+// reads flags wherever they stand, and -h after any topic shows help's own
+// help, rightly.
 func helpNames(topic []string) bool {
-	cmd := newRootCmd(&globalOptions{})
-next:
 	for _, w := range topic {
 		if strings.HasPrefix(w, "-") {
 			return true
 		}
+	}
+	cmd := newRootCmd(&globalOptions{})
+next:
+	for _, w := range topic {
 		for _, c := range cmd.Commands() {
 			if c.Name() == w || c.HasAlias(w) {
 				cmd = c
