@@ -72,13 +72,13 @@ func joinFuzzArgs(args []string) string {
 // 2): that is how a mistyped argument that is reported as a failure gets
 // caught.
 var runtimeErrors = regexp.MustCompile(`^(` + strings.Join([]string{
-	`process -?\d+: no such process`,
-	`namespace pid:\d+: process \d+: no such process`,
-	`process -?\d+ not found( in this view)?`,
+	`process [-+]?\d+: no such process`,
+	`namespace pid:\+?\d+: process \d+: no such process`, // as typed: pid:+2 is PID 2
+	`process [-+]?\d+ not found( in this view)?`,
 	`no processes found`,
 	`not found namespace: \d+`,
 	`(namespace )?pid:\[\d+\]: no such namespace`,
-	`(PID|process) -?\d+ in pid:\[\d+\]: no such PID in that namespace`,
+	`(PID|process) [-+]?\d+ in pid:\[\d+\]: no such PID in that namespace`,
 	`-H: can't get terminal capabilities: .*`,
 }, "|") + `)$`)
 
