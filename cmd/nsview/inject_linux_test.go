@@ -389,7 +389,7 @@ func TestTerminalInjectionTUI(t *testing.T) {
 	}
 	r.tmux("pipe-pane", "-t", "e2e") // close the pipe: raw is complete
 	var out []byte
-	testenv.WaitFor(t, 10*time.Second, "the pane's output to be saved", func() bool {
+	testenv.WaitFor(t, busyDeadline, "the pane's output to be saved", func() bool {
 		out, _ = os.ReadFile(raw)
 		return bytes.Contains(out, []byte(`\x1b[31mA`))
 	})

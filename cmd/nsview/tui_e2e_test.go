@@ -81,10 +81,14 @@ func (r *tmuxRun) keys(keys ...string) {
 }
 
 // waitScreen waits until the screen satisfies ok.
+// busyDeadline bounds every wait of these tests: generous, because the
+// machine may be busy (other tests under -race, 10,000 processes); a wait
+// that succeeds returns at once.
+const busyDeadline = 60 * time.Second
+
 func (r *tmuxRun) waitScreen(what string, ok func(string) bool) string {
 	r.t.Helper()
-	// Generous: the machine may be busy (other tests, 10,000 processes).
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(busyDeadline)
 	for {
 		s := r.screen()
 		if ok(s) {
@@ -122,7 +126,7 @@ func (r *tmuxRun) nsviewPID() int {
 // exitStatus waits for nsview to exit and returns its status.
 func (r *tmuxRun) exitStatus() int {
 	r.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(busyDeadline)
 	for {
 		b, err := os.ReadFile(r.dir + "/exit")
 		if err == nil {
@@ -143,7 +147,7 @@ func (r *tmuxRun) exitStatus() int {
 // the alternate screen left, the cursor shown.
 func (r *tmuxRun) checkRestored() {
 	r.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(busyDeadline)
 	var after []byte
 	for {
 		var err error
@@ -185,14 +189,28 @@ func children(pid int) []int {
 	return out
 }
 
-// descendants returns every process below pid.
+// descendants returns every process below pid, from one pass over /proc
+// (one per level took seconds with 10,000 processes and -race).
 func descendants(pid int) []int {
+	kids := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st := stat(p); len(st) > 1 {
+			if ppid, err := strconv.Atoi(st[1]); err == nil {
+				kids[ppid] = append(kids[ppid], p)
+			}
+		}
+	}
 	var out []int
 	queue := []int{pid}
 	for len(queue) > 0 {
-		kids := children(queue[0])
-		queue = append(queue[1:], kids...)
-		out = append(out, kids...)
+		k := kids[queue[0]]
+		queue = append(queue[1:], k...)
+		out = append(out, k...)
 	}
 	return out
 }
@@ -280,7 +298,7 @@ func TestTUISpawnEndToEnd(t *testing.T) {
 	// The sandbox: nsview's child that is PID 1 in a new namespace, and
 	// the command below it, PID 2 there.
 	var init, command int
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(busyDeadline)
 	for init == 0 || command == 0 {
 		for _, p := range descendants(pid) {
 			switch ns := nspid(p); {
@@ -324,7 +342,7 @@ func TestTUISpawnEndToEnd(t *testing.T) {
 	r.keys("Enter")
 	r.waitText("sandbox 2 started")
 	var nested int
-	deadline = time.Now().Add(10 * time.Second)
+	deadline = time.Now().Add(busyDeadline)
 	for nested == 0 {
 		for _, p := range descendants(pid) {
 			if ns := nspid(p); len(ns) == 3 && ns[2] == 1 && comm(p) == initName {
@@ -362,7 +380,7 @@ func TestTUISpawnEndToEnd(t *testing.T) {
 // gone).
 func waitGone(t *testing.T, pids []int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(busyDeadline)
 	for {
 		var left []int
 		for _, p := range pids {
