@@ -173,25 +173,9 @@ func (r *tmuxRun) stderr() string {
 	return string(b)
 }
 
-// children returns the PIDs whose parent is pid.
-func children(pid int) []int {
-	var out []int
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if st := stat(p); len(st) > 1 && st[1] == strconv.Itoa(pid) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// descendants returns every process below pid, from one pass over /proc
-// (one per level took seconds with 10,000 processes and -race).
-func descendants(pid int) []int {
+// childrenByParent maps each parent PID to its children's, from one pass
+// over /proc.
+func childrenByParent() map[int][]int {
 	kids := map[int][]int{}
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
@@ -205,6 +189,16 @@ func descendants(pid int) []int {
 			}
 		}
 	}
+	return kids
+}
+
+// children returns the PIDs whose parent is pid.
+func children(pid int) []int { return childrenByParent()[pid] }
+
+// descendants returns every process below pid, from one pass over /proc
+// (one per level took seconds with 10,000 processes and -race).
+func descendants(pid int) []int {
+	kids := childrenByParent()
 	var out []int
 	queue := []int{pid}
 	for len(queue) > 0 {
