@@ -3,12 +3,8 @@ package tree
 import (
 	"fmt"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nsview/nsview/pkg/nsinfo"
@@ -161,16 +157,6 @@ const (
 	readFull
 )
 
-// workerPanic carries a panic from a reading goroutine to the caller.
-type workerPanic struct {
-	value any
-	stack []byte
-}
-
-func (w *workerPanic) String() string {
-	return fmt.Sprintf("scan worker: %v\n\n%s", w.value, w.stack)
-}
-
 func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, list *pidList) (*Snapshot, error) {
 	start := time.Now()
 	real := proc.Real()
@@ -210,63 +196,31 @@ func rescan(proc *nsinfo.ProcFS, opts Options, prev *Snapshot, plan rescanPlan, 
 
 	procs := make([]Process, len(pids))
 	results := make([]procResult, len(pids))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = max(2, runtime.GOMAXPROCS(0))
-	}
-	workers = min(workers, max(1, len(pids)))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var panicked atomic.Pointer[workerPanic]
-	var mountPIDNS atomic.Uint64
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if v := recover(); v != nil {
-					panicked.CompareAndSwap(nil, &workerPanic{value: v, stack: debug.Stack()})
-				}
-			}()
-			rd := newReader(proc, opts)
-			if real {
-				rd.mountPIDNS = &mountPIDNS
-			}
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(pids) {
-					return
-				}
-				pid := pids[i]
-				var old *Process
-				if prev != nil {
-					old, _ = prev.Proc(pid)
-				}
-				p := &procs[i]
-				switch {
-				case old == nil:
-					results[i] = rd.read(pid, p)
-				default:
-					switch plan.what(pid, old) {
-					case readFull:
-						results[i] = rd.read(pid, p)
-					case readStat:
-						results[i] = rd.reread(pid, old, p)
-					default:
-						*p = *old
-						results[i] = procResult{ok: true}
-						if old.Denied {
-							results[i].outcome = outcomeDenied
-						}
-					}
+	readEach(proc, opts, len(pids), func(rd *reader, i int) {
+		pid := pids[i]
+		var old *Process
+		if prev != nil {
+			old, _ = prev.Proc(pid)
+		}
+		p := &procs[i]
+		switch {
+		case old == nil:
+			results[i] = rd.read(pid, p)
+		default:
+			switch plan.what(pid, old) {
+			case readFull:
+				results[i] = rd.read(pid, p)
+			case readStat:
+				results[i] = rd.reread(pid, old, p)
+			default:
+				*p = *old
+				results[i] = procResult{ok: true}
+				if old.Denied {
+					results[i].outcome = outcomeDenied
 				}
 			}
-		}()
-	}
-	wg.Wait()
-	if p := panicked.Load(); p != nil {
-		panic(p.String())
-	}
+		}
+	})
 
 	s.gather(procs, results)
 	hierarchy := s.Read.Hierarchy

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"sync"
@@ -100,32 +101,9 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 
 	procs := make([]Process, len(pids))
 	results := make([]procResult, len(pids))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = max(2, runtime.GOMAXPROCS(0))
-	}
-	workers = min(workers, max(1, len(pids)))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var mountPIDNS atomic.Uint64
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := newReader(proc, opts)
-			if proc.Real() {
-				r.mountPIDNS = &mountPIDNS
-			}
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(pids) {
-					return
-				}
-				results[i] = r.read(pids[i], &procs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	readEach(proc, opts, len(pids), func(r *reader, i int) {
+		results[i] = r.read(pids[i], &procs[i])
+	})
 	if opts.LeadersOnly {
 		readLeaders(proc, opts, procs, results)
 	}
@@ -135,6 +113,62 @@ func Scan(proc *nsinfo.ProcFS, opts Options) (*Snapshot, error) {
 	s.extras(proc, opts, fds)
 	s.Sort()
 	return s, nil
+}
+
+// readEach calls read(r, i) for every i below n, from worker goroutines
+// (Options.Workers; by default one per CPU and at least two: reads of /proc
+// block in the kernel) each with a reader of its own (Scan and the
+// Rescanner alike). The readers of a real proc mount share what they learn
+// of its PID namespace (reader.mountPIDNS). A panic in a worker is raised
+// again in the caller, with the worker's stack, where the caller (the
+// terminal UI) can recover it.
+func readEach(proc *nsinfo.ProcFS, opts Options, n int, read func(r *reader, i int)) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = max(2, runtime.GOMAXPROCS(0))
+	}
+	workers = min(workers, max(1, n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var panicked atomic.Pointer[workerPanic]
+	var mountPIDNS atomic.Uint64
+	real := proc.Real()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					panicked.CompareAndSwap(nil, &workerPanic{value: v, stack: debug.Stack()})
+				}
+			}()
+			r := newReader(proc, opts)
+			if real {
+				r.mountPIDNS = &mountPIDNS
+			}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				read(r, i)
+			}
+		}()
+	}
+	wg.Wait()
+	if p := panicked.Load(); p != nil {
+		panic(p.String())
+	}
+}
+
+// workerPanic carries a panic from a reading goroutine to the caller.
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
+func (w *workerPanic) String() string {
+	return fmt.Sprintf("scan worker: %v\n\n%s", w.value, w.stack)
 }
 
 // warnAboutProc records what the proc mount keeps from the caller: that it
