@@ -387,8 +387,9 @@ func (d *osProcDir) Close() error {
 	return err
 }
 
-// pathMax bounds the names openat copies to the stack; longer ones (a proc
-// mount deep in the tree) take unix.Openat's allocation.
+// pathMax is the stack buffer in which openat and OpenProc make names
+// NUL-terminated; longer ones (a proc mount deep in the tree) take
+// unix.Openat's allocation.
 const pathMax = 256
 
 // openat opens name relative to dirfd without allocating: the name is made
@@ -396,13 +397,12 @@ const pathMax = 256
 // five per process in a full scan).
 func openat(dirfd int, name string, flags int) (int, error) {
 	var b [pathMax]byte
-	if len(name) >= len(b) {
-		return openatAlloc(dirfd, name, flags)
-	}
 	return openatBytes(dirfd, append(b[:0], name...), flags)
 }
 
-// openatBytes is openat with a name in a buffer with room for its NUL.
+// openatBytes is openat with the name in a buffer; without room for its NUL
+// there (or with a NUL in it, which openat(2) refuses) it goes through
+// unix.Openat.
 func openatBytes(dirfd int, name []byte, flags int) (int, error) {
 	if len(name) >= cap(name) || bytes.IndexByte(name, 0) >= 0 {
 		return openatAlloc(dirfd, string(name), flags)
