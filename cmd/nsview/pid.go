@@ -376,7 +376,7 @@ func parseTarget(s *tree.Snapshot, arg string) (pidmap.Target, error) {
 	id, err := parseNSArg(arg)
 	if err != nil {
 		// What the user typed is wrong, whatever the snapshot holds.
-		if other, perr := nsinfo.ParseID(arg); perr == nil && other.Type != nsinfo.PID {
+		if errors.Is(err, errNotPIDNamespace) {
 			return pidmap.Target{}, usageErrorf("namespace %q is not a PID namespace", arg)
 		}
 		return pidmap.Target{}, usageErrorf("namespace %q: want an inode, pid:[N] or pid:HOSTPID", arg)

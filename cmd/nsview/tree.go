@@ -320,6 +320,9 @@ func runTree(cmd *cobra.Command, g *globalOptions, o *treeOptions, args []string
 }
 
 // parseNSArg reads --ns: pid:[4026532190] or 4026532190.
+// errNotPIDNamespace is parseNSArg's error for a namespace of another type.
+var errNotPIDNamespace = errors.New("not a PID namespace")
+
 func parseNSArg(s string) (nsinfo.ID, error) {
 	if strings.Contains(s, ":") {
 		id, err := nsinfo.ParseID(s)
@@ -327,7 +330,7 @@ func parseNSArg(s string) (nsinfo.ID, error) {
 			return nsinfo.ID{}, err
 		}
 		if id.Type != nsinfo.PID {
-			return nsinfo.ID{}, fmt.Errorf("%s is not a PID namespace", s)
+			return nsinfo.ID{}, fmt.Errorf("%s is %w", s, errNotPIDNamespace)
 		}
 		return id, nil
 	}
