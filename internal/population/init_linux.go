@@ -33,6 +33,13 @@ func RunInit(cfg InitConfig) error {
 	if cfg.Level < 1 || cfg.Level > len(cfg.Plan) {
 		return fmt.Errorf("init: level %d outside plan %s", cfg.Level, cfg.Plan)
 	}
+	// Whatever fds the caller of scripts/population leaked to us (a shell's
+	// saved descriptors, a job runner's pipe) stay here: the idle children
+	// and the levels below hold /dev/null as 0, 1 and 2 and nothing else,
+	// the same population whoever starts it.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("init of level %d: mark inherited fds close-on-exec: %w", cfg.Level, err)
+	}
 	if cfg.Level < len(cfg.Plan) {
 		next := exec.Command("unshare", unshareArgs(cfg, cfg.Level+1)...)
 		next.Stdout, next.Stderr = os.Stdout, os.Stderr

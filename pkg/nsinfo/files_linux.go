@@ -241,6 +241,14 @@ const maxFDDirent = 32
 // that saves the second getdents64 call that would return 0, one of the
 // few syscalls each process costs.
 func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]byte, error) {
+	from := 0
+	if d.proc {
+		var done bool
+		var err error
+		if from, done, err = d.probeFDLinks(each); done {
+			return buf, err
+		}
+	}
 	fd, err := openat(d.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return buf, wrap("open", d.path("fd"), err)
@@ -264,8 +272,8 @@ func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]b
 		}
 		for name := range dirents(buf[:n]) {
 			num, ok := fdNumber(name)
-			if !ok {
-				continue // "." and ".."
+			if !ok || num < from {
+				continue // "." and "..", or reported by probeFDLinks
 			}
 			l, err := readlinkatZ(fd, &name[0], link[:])
 			if err != nil || l >= len(link) {
@@ -279,6 +287,52 @@ func (d *osProcDir) ReadFDLinks(buf []byte, each func(fd int, link []byte)) ([]b
 			return buf, nil
 		}
 	}
+}
+
+// maxProbedFDs is the most fds probeFDLinks reads by number; a process
+// with more is listed. The names are made once, NUL-terminated.
+const maxProbedFDs = 64
+
+var probedFDNames = func() (names [maxProbedFDs]string) {
+	for i := range names {
+		names[i] = "fd/" + strconv.Itoa(i) + "\x00"
+	}
+	return names
+}()
+
+// probeFDLinks reads the fd links of a process whose fds are 0 to n-1
+// without listing its fd directory. Since Linux 6.2 the size of
+// /proc/PID/fd is the number of open fds, and the kernel hands out the
+// lowest free fd, so most processes hold exactly 0 to n-1: reading those
+// names finds every fd with one statx instead of an open, a getdents64 and
+// a close, and without the dentry getdents64 makes for each fd (at 10,000
+// processes, a tenth of nsview ns). It reports the fds it read before the
+// first missing one (a gap, or an fd closed meanwhile); from is that fd,
+// from which a listing must go on. done says there is nothing left to
+// list: every fd was read, or none may be (another user's process).
+func (d *osProcDir) probeFDLinks(each func(fd int, link []byte)) (from int, done bool, err error) {
+	var stx unix.Statx_t
+	_, _, errno := unix.RawSyscall6(unix.SYS_STATX, uintptr(d.fd), uintptr(unsafe.Pointer(unsafe.StringData("fd\x00"))),
+		0, unix.STATX_SIZE, uintptr(unsafe.Pointer(&stx)), 0)
+	// Size 0 is a kernel before 6.2 (or no fds at all, which a listing
+	// tells as cheaply); a size over the table of names is listed too.
+	if errno != 0 || stx.Mask&unix.STATX_SIZE == 0 || stx.Size == 0 || stx.Size > maxProbedFDs {
+		return 0, false, nil
+	}
+	link := d.link[:]
+	for i := range int(stx.Size) {
+		l, err := readlinkatZ(d.fd, unsafe.StringData(probedFDNames[i]), link)
+		switch {
+		case err == unix.EACCES || err == unix.EPERM:
+			// The listing would be refused as well.
+			return i, true, wrap("readlink", d.path("fd", strconv.Itoa(i)), err)
+		case err != nil:
+			return i, false, nil
+		case l < len(link):
+			each(i, link[:l])
+		}
+	}
+	return int(stx.Size), true, nil
 }
 
 // dirents yields the names in a getdents64 buffer, each NUL-terminated

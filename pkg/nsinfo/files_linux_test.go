@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nsview/nsview/internal/testenv"
 )
@@ -306,6 +309,103 @@ func TestReadFDLinksOnProc(t *testing.T) {
 		if got[int(ns.Fd())] == "" || !strings.HasPrefix(got[int(ns.Fd())], "net:[") {
 			t.Errorf("namespace fd %d: %q", ns.Fd(), got[int(ns.Fd())])
 		}
+	}
+}
+
+// TestReadFDLinksProbe holds ReadFDLinks to os.ReadDir and os.Readlink on
+// idle children whose fds take each of its paths: 0 to n-1 (read by number,
+// no listing), a gap (read by number up to the gap, listed from there), and
+// more than probeFDLinks reads (listed). Each holds a namespace fd last,
+// where a listing that restarted or stopped short would lose it. The
+// children are killed by PID and reaped before the test ends.
+func TestReadFDLinksProbe(t *testing.T) {
+	ns, err := os.Open("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	many := make([]*os.File, maxProbedFDs+5)
+	for i := range many {
+		many[i] = null
+	}
+	// The children must hold only the fds given here: whatever this test
+	// inherited (a shell's saved fds, a job runner's pipe) is not passed on.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/fd", &st); err != nil {
+		t.Fatal(err)
+	}
+	counts := st.Size > 0 // Linux 6.2 and later
+	p, err := NewProcFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		extra []*os.File
+		// from and done are what probeFDLinks returns where the kernel
+		// counts fds.
+		from int
+		done bool
+	}{
+		{"dense", []*os.File{null, ns}, 5, true},
+		{"gap", []*os.File{null, nil, nil, ns}, 4, false},
+		{"many", append(many, ns), 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command("sleep", "60")
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
+			cmd.ExtraFiles = tc.extra
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { cmd.Process.Kill(); cmd.Wait() }()
+			// Until sleep sleeps, its loader and locale open files of
+			// their own.
+			stat := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat"
+			testenv.WaitFor(t, 10*time.Second, "sleep to sleep", func() bool {
+				b, err := os.ReadFile(stat)
+				i := bytes.LastIndexByte(b, ')')
+				return err == nil && i > 0 && i+2 < len(b) && b[i+2] == 'S'
+			})
+			nsFD := 3 + len(tc.extra) - 1
+			want := fdLinks(t, "/proc/"+strconv.Itoa(cmd.Process.Pid)+"/fd")
+			if !strings.HasPrefix(want[nsFD], "net:[") {
+				t.Fatalf("child's fd %d is %q, not the namespace", nsFD, want[nsFD])
+			}
+			d, err := p.Files.OpenProc(cmd.Process.Pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			got := map[int]string{}
+			if _, err := d.(FDLinkReader).ReadFDLinks(nil, func(fd int, link []byte) {
+				if _, twice := got[fd]; twice {
+					t.Errorf("fd %d reported twice", fd)
+				}
+				got[fd] = string(link)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("ReadFDLinks: %v\nreadlink:    %v", got, want)
+			}
+			if !counts {
+				t.Log("this kernel does not count fds in the size of /proc/PID/fd (before 6.2): only the listing was tested")
+				return
+			}
+			from, done, err := d.(*osProcDir).probeFDLinks(func(int, []byte) {})
+			if from != tc.from || done != tc.done || err != nil {
+				t.Errorf("probeFDLinks = %d, %v, %v; want %d, %v, nil (fds %v)", from, done, err, tc.from, tc.done, want)
+			}
+		})
 	}
 }
 
