@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nsview/nsview/internal/testenv"
 )
@@ -66,6 +69,16 @@ func TestStartStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	state := filepath.Join(t.TempDir(), "state")
+	// An fd without close-on-exec, as a shell or job runner leaks to the
+	// commands it runs: the idle children must not hold it.
+	leak, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leak.Close()
+	if _, err := unix.FcntlInt(leak.Fd(), unix.F_SETFD, 0); err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -99,6 +112,21 @@ func TestStartStop(t *testing.T) {
 			t.Errorf("process %d (%s, level %d) has NSpid %v", p.PID, p.Role, p.Level, chain)
 		}
 		perLevel[p.Level]++
+		if p.Role == RoleIdle {
+			fdDir := "/proc/" + strconv.Itoa(p.PID) + "/fd"
+			ents, err := os.ReadDir(fdDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var held []string
+			for _, e := range ents {
+				l, _ := os.Readlink(filepath.Join(fdDir, e.Name()))
+				held = append(held, e.Name()+" "+l)
+			}
+			if want := []string{"0 /dev/null", "1 /dev/null", "2 /dev/null"}; !slices.Equal(held, want) {
+				t.Errorf("idle child %d holds fds %q, want %q", p.PID, held, want)
+			}
+		}
 		if p.Role == RoleInit {
 			initOf[p.Level] = p.PID
 		}
