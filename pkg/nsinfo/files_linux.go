@@ -312,6 +312,8 @@ var probedFDNames = func() (names [maxProbedFDs]string) {
 // list: every fd was read, or none may be (another user's process).
 func (d *osProcDir) probeFDLinks(each func(fd int, link []byte)) (from int, done bool, err error) {
 	var stx unix.Statx_t
+	// Raw for the reason readlinkatZ is: counting a process's fds cannot
+	// block. Any error, EINTR included, leaves the fds to the listing.
 	_, _, errno := unix.RawSyscall6(unix.SYS_STATX, uintptr(d.fd), uintptr(unsafe.Pointer(unsafe.StringData("fd\x00"))),
 		0, unix.STATX_SIZE, uintptr(unsafe.Pointer(&stx)), 0)
 	// Size 0 is a kernel before 6.2 (or no fds at all, which a listing
