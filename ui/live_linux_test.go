@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -92,8 +91,7 @@ func childrenOf(pid int) []int {
 		if err != nil {
 			continue
 		}
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+		if st, err := nsinfo.ParseStat(b); err == nil && st.PPID == pid {
 			out = append(out, p)
 		}
 	}
